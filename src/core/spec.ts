@@ -99,6 +99,22 @@ export interface Limits {
   readonly eventsMax?: number;
 }
 
+/** Settings for lineage-driven fault injection (`cadre verify`). */
+export interface LdfiSettings {
+  /** Default end of time for `cadre verify` (Molly's EOT). Default: the spec's `time.eot`. */
+  readonly eot?: number;
+  /** Default end of finite failures (Molly's EFF). Default 0 (fail-stop). */
+  readonly eff?: number;
+  /** Default crash budget. Default 0. */
+  readonly crashes?: number;
+  /** Groups of interchangeable nodes: LDFI runs one fault set per class of node permutations
+   * within these groups. Only declare nodes the process code treats alike. Default: none. */
+  readonly symmetry?: readonly (readonly NodeId[])[];
+  /** `tracked` (default): events depend on the tracked state they read. `pcausal`: each event also
+   * depends on its node's previous event — for processes that keep state in plain fields. */
+  readonly precision?: 'tracked' | 'pcausal';
+}
+
 /** A simulation spec: what to run and what must hold. Build it with {@link defineSpec}. */
 export interface Spec<M = unknown> {
   readonly name: string;
@@ -113,6 +129,7 @@ export interface Spec<M = unknown> {
   readonly guarantees?: Guarantees;
   readonly faults?: FaultSettings;
   readonly limits?: Limits;
+  readonly ldfi?: LdfiSettings;
 }
 
 /** Liveness bound when the spec gives none: 10 seconds of virtual time. */

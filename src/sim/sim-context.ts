@@ -45,6 +45,8 @@ export class SimNode<M> {
   crashedEver = false;
   /** Pending timers: name → generation of the live arming. */
   readonly timers = new Map<string, number>();
+  /** Pending timers: name → the event that armed it (lineage). */
+  readonly timerCause = new Map<string, number>();
   timerGeneration = 0;
   clock: NodeClock = { offsetMs: 0, driftPpm: 0, since: 0 };
   /** Messages sent so far on each outgoing channel (index by destination), for drops by identity. */

@@ -34,7 +34,8 @@ interface DiskRecord {
 /** Hooks through which the simulator learns what the current event read and wrote (lineage). */
 export interface DiskObserver {
   read(key: string, writer: number): void;
-  write(key: string): void;
+  /** `sameAs`: the writer of the value replaced when it equals the new one, else −1. */
+  write(key: string, sameAs: number): void;
 }
 
 /**
@@ -196,14 +197,18 @@ export class SimDisk implements OrderedKV {
 
   #set(key: string, value: Uint8Array): void {
     const copy = copyBytes(value);
+    const old = this.observer === undefined ? undefined : this.#current.get(key);
     this.#current.set(key, { value: copy, crc: crc32(copy), writer: this.writer });
     this.#dirty = true;
-    this.observer?.write(key);
+    if (this.observer !== undefined) {
+      const same = old !== undefined && Buffer.compare(old.value, copy) === 0;
+      this.observer.write(key, same ? old.writer : -1);
+    }
   }
 
   #remove(key: string): void {
     if (this.#current.delete(key)) this.#dirty = true;
-    this.observer?.write(key);
+    this.observer?.write(key, -1);
   }
 
   #removeRange(start: string, end: string): void {

@@ -1,5 +1,6 @@
 import type { TrackedStore } from '../core/tracked-store.js';
 import type { DiskObserver } from './sim-disk.js';
+import { stableJson } from './trace.js';
 
 /**
  * The simulator's `ctx.memory`: a map whose reads and writes are reported to the trace with the
@@ -35,13 +36,17 @@ export class SimMemory implements TrackedStore {
         `memory.set on ${this.node}: undefined is not storable at ${JSON.stringify(key)}; use delete`,
       );
     }
+    const old = this.observer === undefined ? undefined : this.#values.get(key);
     this.#values.set(key, { value, writer: this.writer });
-    this.observer?.write(key);
+    if (this.observer !== undefined) {
+      const same = old !== undefined && sameValue(old.value, value);
+      this.observer.write(key, same ? old.writer : -1);
+    }
   }
 
   delete(key: string): void {
     this.#values.delete(key);
-    this.observer?.write(key);
+    this.observer?.write(key, -1);
   }
 
   keys(prefix = ''): string[] {
@@ -64,4 +69,11 @@ export class SimMemory implements TrackedStore {
   peekKeys(prefix = ''): string[] {
     return [...this.#values.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
+}
+
+/** Whether a re-write stores an equal value: identical, or equal plain data (same JSON text). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return stableJson(a) === stableJson(b);
 }

@@ -269,7 +269,7 @@ class Simulator<M> implements SimHost<M> {
     if (trace === undefined) return undefined;
     return {
       read: (key, writer) => trace.addRead(store, key, writer),
-      write: (key) => trace.addWrite(store, key),
+      write: (key, sameAs) => trace.addWrite(store, key, sameAs),
     };
   }
 
@@ -385,7 +385,8 @@ class Simulator<M> implements SimHost<M> {
       return;
     node.timers.delete(name);
     this.#stats.timers++;
-    this.#runHandler(node, 'timer', name, () => node.process.timer(node.ctx, name));
+    const cause = node.timerCause.get(name) ?? -1;
+    this.#runHandler(node, 'timer', name, () => node.process.timer(node.ctx, name), cause);
   }
 
   #init(item: Item): void {
@@ -400,8 +401,9 @@ class Simulator<M> implements SimHost<M> {
     kind: EventKind,
     trigger: number | string | null,
     handler: () => void,
+    cause = -1,
   ): void {
-    const eventId = this.#beginEvent(node.index, kind, trigger);
+    const eventId = this.#beginEvent(node.index, kind, trigger, cause);
     node.disk.writer = eventId;
     node.memory.writer = eventId;
     this.#current = node;
@@ -420,7 +422,7 @@ class Simulator<M> implements SimHost<M> {
     this.#checkInvariants(eventId);
   }
 
-  #beginEvent(node: number, kind: EventKind, trigger: number | string | null): number {
+  #beginEvent(node: number, kind: EventKind, trigger: number | string | null, cause = -1): number {
     const eventId = this.#stats.events++;
     if (eventId >= this.#eventsMax) {
       throw new SimulationError(
@@ -431,7 +433,7 @@ class Simulator<M> implements SimHost<M> {
     }
     this.#currentEvent = eventId;
     this.#currentKind = kind;
-    this.#trace?.beginEvent(node, this.#now, kind, trigger);
+    this.#trace?.beginEvent(node, this.#now, kind, trigger, cause);
     return eventId;
   }
 
@@ -527,6 +529,7 @@ class Simulator<M> implements SimHost<M> {
     }
     const generation = ++node.timerGeneration;
     node.timers.set(name, generation);
+    node.timerCause.set(name, this.#currentEvent);
     const phase = this.sync ? PHASE_TIMER : PHASE_DELIVER;
     this.#queue.push(
       new Item(this.#now + delay, phase, TIMER, node.index, generation, name, node.incarnation),
@@ -782,6 +785,7 @@ class Simulator<M> implements SimHost<M> {
     }
     node.incarnation++;
     node.timers.clear();
+    node.timerCause.clear();
     if (mode === 'stop') {
       node.status = 'stopped';
       return;

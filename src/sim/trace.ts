@@ -67,11 +67,15 @@ export interface TraceEvent {
   readonly kind: EventKind;
   /** For `deliver`: the message id; for `timer`: the timer name; for faults: a description. */
   readonly trigger: number | string | null;
+  /** For `timer`: the event that armed the timer. */
+  readonly cause: number | null;
   /** Ids of the messages this event sent. */
   readonly sends: readonly number[];
   /** `[store, key, writerEventId]` (writer −1: the key was absent or never written). */
   readonly reads: readonly (readonly [StoreName, string, number])[];
-  readonly writes: readonly (readonly [StoreName, string])[];
+  /** `[store, key, sameAs]`: `sameAs` is the event that wrote the value this write replaced when
+   * the two values are equal (an alternative derivation), else −1. */
+  readonly writes: readonly (readonly [StoreName, string, number])[];
   readonly emits: readonly FactRecord[];
   readonly notes: readonly string[];
 }
@@ -103,6 +107,7 @@ export class Trace {
   readonly #evTime = new Column(Float64Array);
   readonly #evKind = new Column(Uint8Array);
   readonly #evTrigger = new Column(Int32Array);
+  readonly #evCause = new Column(Int32Array);
   readonly #evSends = new Column(Int32Array);
   readonly #evReads = new Column(Int32Array);
   readonly #evWrites = new Column(Int32Array);
@@ -113,6 +118,7 @@ export class Trace {
   readonly #readWriter = new Column(Int32Array);
   readonly #writeStore = new Column(Uint8Array);
   readonly #writeKey = new Column(Int32Array);
+  readonly #writeSameAs = new Column(Int32Array);
   // Messages.
   readonly #msgFrom = new Column(Int32Array);
   readonly #msgTo = new Column(Int32Array);
@@ -143,8 +149,15 @@ export class Trace {
   }
 
   /** Starts event `id` (ids are dense: it must equal the current count). */
-  beginEvent(node: number, time: number, kind: EventKind, trigger: number | string | null): void {
+  beginEvent(
+    node: number,
+    time: number,
+    kind: EventKind,
+    trigger: number | string | null,
+    cause = NONE,
+  ): void {
     this.#evNode.push(node);
+    this.#evCause.push(cause);
     this.#evTime.push(time);
     this.#evKind.push(eventKinds.indexOf(kind));
     this.#evTrigger.push(typeof trigger === 'string' ? this.#intern(trigger) : (trigger ?? NONE));
@@ -160,9 +173,10 @@ export class Trace {
     this.#readWriter.push(writer);
   }
 
-  addWrite(store: StoreName, key: string): void {
+  addWrite(store: StoreName, key: string, sameAs: number): void {
     this.#writeStore.push(store === 's' ? 0 : 1);
     this.#writeKey.push(this.#intern(key));
+    this.#writeSameAs.push(sameAs);
   }
 
   addNote(note: string): void {
@@ -216,11 +230,12 @@ export class Trace {
         this.#readWriter.get(r),
       ]);
     }
-    const writes: [StoreName, string][] = [];
+    const writes: [StoreName, string, number][] = [];
     for (let w = this.#evWrites.get(id); w < end(this.#evWrites, this.#writeStore.length); w++) {
       writes.push([
         this.#writeStore.get(w) === 0 ? 's' : 'm',
         this.#strings[this.#writeKey.get(w)] as string,
+        this.#writeSameAs.get(w),
       ]);
     }
     const emits = this.#facts.slice(this.#evEmits.get(id), end(this.#evEmits, this.#facts.length));
@@ -233,6 +248,7 @@ export class Trace {
       time: this.#evTime.get(id),
       kind,
       trigger,
+      cause: kind === 'timer' && this.#evCause.get(id) !== NONE ? this.#evCause.get(id) : null,
       sends,
       reads,
       writes,
@@ -300,6 +316,7 @@ export class Trace {
       this.#evTime,
       this.#evKind,
       this.#evTrigger,
+      this.#evCause,
       this.#evSends,
       this.#evReads,
       this.#evWrites,
@@ -309,6 +326,7 @@ export class Trace {
       this.#readWriter,
       this.#writeStore,
       this.#writeKey,
+      this.#writeSameAs,
       this.#msgFrom,
       this.#msgTo,
       this.#msgSendEvent,

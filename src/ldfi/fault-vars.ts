@@ -1,0 +1,36 @@
+import type { Fault } from '../core/fault.js';
+import { crashVar, omissionVar } from './formula.js';
+
+const omissionPattern = /^O\(([^,]+),([^,]+),(\d+)\)$/;
+const crashPattern = /^C\(([^,]+),(\d+)\)$/;
+
+/** The node a crash variable crashes, or undefined for any other variable. */
+export function crashNodeOf(name: string): string | undefined {
+  return crashPattern.exec(name)?.[1];
+}
+
+/** The fault a synchronous-model variable stands for (crashes are Molly's send-omission crashes). */
+export function faultOfVar(name: string): Fault {
+  const o = omissionPattern.exec(name);
+  if (o !== null)
+    return { kind: 'omission', from: o[1] as string, to: o[2] as string, at: Number(o[3]) };
+  const c = crashPattern.exec(name);
+  if (c !== null)
+    return { kind: 'crash', node: c[1] as string, at: Number(c[2]), mode: 'send-omission' };
+  throw new Error(`not a fault variable: ${name}`);
+}
+
+/** The variable of a synchronous-model fault (omissions and send-omission crashes only). */
+export function varOfFault(f: Fault): string {
+  if (f.kind === 'omission') return omissionVar(f.from, f.to, f.at);
+  if (f.kind === 'crash') return crashVar(f.node, f.at);
+  throw new Error(`fault kind ${f.kind} has no synchronous LDFI variable`);
+}
+
+/** Faults of a variable set, crashes first, each group in name order. */
+export function faultsOfVars(names: Iterable<string>): Fault[] {
+  const sorted = [...names].sort((a, b) =>
+    a[0] === b[0] ? (a < b ? -1 : a > b ? 1 : 0) : a[0] === 'C' ? -1 : 1,
+  );
+  return sorted.map(faultOfVar);
+}

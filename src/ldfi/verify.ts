@@ -1,0 +1,291 @@
+import type { Fault, FaultPlan } from '../core/fault.js';
+import { describeFault } from '../core/fault.js';
+import type { NodeId } from '../core/ids.js';
+import type { Spec } from '../core/spec.js';
+import { type Tuple, tupleKey } from '../core/value.js';
+import { Lineage, type LineagePrecision } from '../lineage/lineage.js';
+import type { RunResult } from '../sim/result.js';
+import { runSimulation } from '../sim/simulator.js';
+import { crashNodeOf, faultsOfVars, varOfFault } from './fault-vars.js';
+import { KillFormulaBuilder, or } from './formula.js';
+import { grossEstimate } from './gross-estimate.js';
+import { enumerateMinimalHittingSets } from './hitting-sets.js';
+import { postRoots } from './outcome-roots.js';
+import { canonicalKey } from './symmetry.js';
+
+/** The bounds of the game (Molly's failure spec). */
+export interface LdfiParams {
+  /** End of time: the last tick. */
+  readonly eot: number;
+  /** End of finite failures: omissions only at ticks 1 <= t < eff. */
+  readonly eff: number;
+  /** Most nodes that may crash. */
+  readonly crashes: number;
+}
+
+/** Options of {@link verify}. */
+export interface VerifyOptions extends LdfiParams {
+  /** Keep going after the first counterexample and collect all. Default false. */
+  readonly findAll?: boolean;
+  /** Stop (verdict `incomplete`) after this many runs. Default 100,000. */
+  readonly runsMax?: number;
+  /** Most minimal fault sets taken from one solve. Default 100,000. */
+  readonly hypothesesPerRunMax?: number;
+  /** Groups of interchangeable nodes: fault sets equal up to a permutation within a group are run
+   * once (reference §2.8). Default: the spec's `ldfi.symmetry`, else none. */
+  readonly symmetry?: readonly (readonly NodeId[])[];
+  /** Lineage precision. Default: the spec's `ldfi.precision`, else `tracked`. */
+  readonly precision?: LineagePrecision;
+  /** Called after each run (progress). */
+  readonly onRun?: (progress: LdfiProgress) => void;
+  /** Polled between runs; returning true stops the search (verdict `incomplete`). Lets callers
+   * impose a wall-clock budget without putting a clock in the deterministic core. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** Progress after one run. */
+export interface LdfiProgress {
+  readonly runs: number;
+  readonly queued: number;
+  readonly last: RunRecord;
+}
+
+/** One executed run of the game. */
+export interface RunRecord {
+  /** 0 for the failure-free run. */
+  readonly index: number;
+  readonly faults: readonly Fault[];
+  /** `good`: every good outcome held (or `pre` vanished with it); `counterexample` otherwise. */
+  readonly status: 'good' | 'counterexample';
+  /** Hypotheses this run's lineage added to the queue. */
+  readonly added: number;
+}
+
+/** A fault set that breaks a guarantee. */
+export interface Counterexample {
+  readonly faults: readonly Fault[];
+  readonly result: RunResult;
+  /** The guarantee broken and, for pre/post, the good outcomes that vanished. */
+  readonly guarantee: string;
+  readonly vanished: readonly Tuple[];
+}
+
+/** The answer of the game. */
+export interface LdfiResult {
+  readonly spec: string;
+  readonly params: LdfiParams;
+  readonly nodes: readonly NodeId[];
+  /** `counterexample`: a fault set breaks a guarantee. `verified`: no fault set within the bounds
+   * does. `incomplete`: the search stopped early (see `reason`) — never read it as verified. */
+  readonly verdict: 'counterexample' | 'verified' | 'incomplete';
+  readonly reason?: string;
+  /** Runs executed, the failure-free run included (as Molly counts). */
+  readonly runs: number;
+  /** Size of the fault space exhaustive search would face (Molly's grossEstimate). */
+  readonly combinations: number;
+  readonly counterexamples: readonly Counterexample[];
+  readonly runLog: readonly RunRecord[];
+  /** Per pre/post guarantee, the failure-free run's `post` tuples. */
+  readonly goodOutcomes: ReadonlyMap<string, readonly Tuple[]>;
+  readonly failureFree: RunResult;
+}
+
+/** Thrown for parameters out of range, a nondeterministic process, or a spec LDFI cannot run. */
+export class LdfiError extends Error {
+  override readonly name = 'LdfiError';
+}
+
+/** Checks the bounds of the game against the spec; throws {@link LdfiError} naming the problem. */
+export function checkParams(spec: Spec<unknown>, params: LdfiParams): void {
+  const { eot, eff, crashes } = params;
+  const where = `spec ${spec.name}`;
+  if (!Number.isInteger(eot) || eot < 1)
+    throw new LdfiError(`${where}: EOT must be a whole tick >= 1, got ${eot}`);
+  if (!Number.isInteger(eff) || eff < 0)
+    throw new LdfiError(`${where}: EFF must be a whole tick >= 0, got ${eff}`);
+  if (eff > eot) throw new LdfiError(`${where}: EFF (${eff}) must not exceed EOT (${eot})`);
+  if (!Number.isInteger(crashes) || crashes < 0)
+    throw new LdfiError(`${where}: crashes must be a whole number >= 0, got ${crashes}`);
+  if (crashes >= spec.nodes.length) {
+    throw new LdfiError(
+      `${where}: crashes (${crashes}) must be fewer than the nodes (${spec.nodes.length})`,
+    );
+  }
+  if (spec.time.model !== 'sync') {
+    throw new LdfiError(
+      `${where}: LDFI over omissions and crashes needs the synchronous model (time.model "sync")`,
+    );
+  }
+  if (
+    (spec.guarantees?.prePost ?? []).length === 0 &&
+    (spec.guarantees?.invariants ?? []).length === 0
+  ) {
+    throw new LdfiError(
+      `${where}: nothing to verify: the spec has no prePost guarantees and no invariants`,
+    );
+  }
+}
+
+/**
+ * Lineage-driven fault injection (Alvaro et al., SIGMOD'15; reference §2): run failure-free, take
+ * the good outcomes, and from the lineage of each good run derive the minimal fault sets that could
+ * prevent them; run those (FIFO), and either a run breaks a guarantee (a counterexample, already
+ * minimal) or its new lineage yields further hypotheses with its faults as the seed. An empty queue
+ * means verified within (EOT, EFF, crashes).
+ */
+export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
+  const s = spec as Spec<unknown>;
+  checkParams(s, options);
+  const params: LdfiParams = { eot: options.eot, eff: options.eff, crashes: options.crashes };
+  const game: Spec<M> = { ...spec, time: { model: 'sync', eot: params.eot }, faults: {} };
+  const symmetry = options.symmetry ?? spec.ldfi?.symmetry ?? [];
+  const precision = options.precision ?? spec.ldfi?.precision ?? 'tracked';
+  const runsMax = options.runsMax ?? 100_000;
+  const combinations = grossEstimate(spec.nodes.length, params.eot, params.eff, params.crashes);
+  const prePost = spec.guarantees?.prePost ?? [];
+
+  const failureFree = runSimulation(game, { seed: 0, plan: { faults: [] }, trace: true });
+  if (failureFree.status === 'error')
+    throw new LdfiError(`failure-free run failed: ${failureFree.error}`);
+  const again = runSimulation(game, { seed: 0, plan: { faults: [] }, trace: true });
+  if (again.trace?.hash() !== failureFree.trace?.hash()) {
+    throw new LdfiError(
+      `spec ${spec.name}: the process is not deterministic: two failure-free runs gave different traces ` +
+        '(does it use Date, Math.random, or iterate an unordered structure?)',
+    );
+  }
+  const goodOutcomes = new Map<string, readonly Tuple[]>();
+  const goodKeys = new Map<string, ReadonlySet<string>>();
+  for (const g of prePost) {
+    const tuples = failureFree.postTuples.get(g.name) ?? [];
+    goodOutcomes.set(g.name, tuples);
+    goodKeys.set(g.name, new Set(tuples.map(tupleKey)));
+  }
+  const runLog: RunRecord[] = [];
+  const counterexamples: Counterexample[] = [];
+  const explored = new Set<string>();
+  const queue: string[][] = [];
+  let head = 0;
+  const base = {
+    spec: spec.name,
+    params,
+    nodes: spec.nodes,
+    combinations,
+    goodOutcomes,
+    failureFree,
+  };
+
+  const judge = (result: RunResult, faults: readonly Fault[]): Counterexample | undefined => {
+    const v = result.violations[0];
+    if (result.status !== 'fail' || v === undefined) return undefined;
+    return { faults, result, guarantee: v.guarantee, vanished: v.missing ?? [] };
+  };
+  const expand = (result: RunResult, seed: readonly string[]): number => {
+    const trace = result.trace;
+    if (trace === undefined) return 0;
+    const lineage = new Lineage(trace, precision);
+    const builder = new KillFormulaBuilder(lineage, params);
+    const roots = postRoots(prePost, result.world);
+    const formula = or(roots.map((f) => builder.fact(f.name, f.args)));
+    const forced = new Set(seed);
+    const seedCrashed = new Set([...forced].map(crashNodeOf).filter((n) => n !== undefined));
+    const forbidden = new Set<string>();
+    for (const n of seedCrashed)
+      for (let t = 1; t <= params.eot; t++) forbidden.add(`C(${n},${t})`);
+    for (const v of forced) forbidden.delete(v);
+    const found = enumerateMinimalHittingSets({
+      formula,
+      forced,
+      forbidden,
+      crashBudget: { nodeOf: crashNodeOf, max: params.crashes },
+      limit: options.hypothesesPerRunMax ?? 100_000,
+    });
+    const fresh = found.sets
+      .filter((set) => set.length > 0)
+      .map((set) => [...seed, ...set].sort())
+      .sort(
+        (a, b) => a.length - b.length || (a.join() < b.join() ? -1 : a.join() > b.join() ? 1 : 0),
+      );
+    let added = 0;
+    for (const h of fresh) {
+      const key = canonicalKey(h, symmetry);
+      if (explored.has(key)) continue;
+      explored.add(key);
+      queue.push(h);
+      added++;
+    }
+    return added;
+  };
+
+  const ffCe = judge(failureFree, []);
+  const ffAdded = ffCe === undefined ? expand(failureFree, []) : 0;
+  const ffRecord: RunRecord = {
+    index: 0,
+    faults: [],
+    status: ffCe ? 'counterexample' : 'good',
+    added: ffAdded,
+  };
+  runLog.push(ffRecord);
+  options.onRun?.({ runs: 1, queued: queue.length - head, last: ffRecord });
+  if (ffCe !== undefined) {
+    return { ...base, verdict: 'counterexample', runs: 1, counterexamples: [ffCe], runLog };
+  }
+  explored.add(canonicalKey([], symmetry));
+  while (head < queue.length) {
+    if (runLog.length >= runsMax) {
+      return {
+        ...base,
+        verdict: 'incomplete',
+        reason: `run budget of ${runsMax} runs reached`,
+        runs: runLog.length,
+        counterexamples,
+        runLog,
+      };
+    }
+    if (options.shouldStop?.() === true) {
+      return {
+        ...base,
+        verdict: 'incomplete',
+        reason: 'stopped by the caller (time budget)',
+        runs: runLog.length,
+        counterexamples,
+        runLog,
+      };
+    }
+    const hypothesis = queue[head++] as string[];
+    const faults = faultsOfVars(hypothesis);
+    const plan: FaultPlan = { faults };
+    const result = runSimulation(game, { seed: 0, plan, trace: true, goodOutcomes: goodKeys });
+    if (result.status === 'error') {
+      throw new LdfiError(
+        `run with faults ${faults.map(describeFault).join(' ')} failed: ${result.error}`,
+      );
+    }
+    const ce = judge(result, faults);
+    const added = ce === undefined ? expand(result, hypothesis) : 0;
+    const record: RunRecord = {
+      index: runLog.length,
+      faults,
+      status: ce ? 'counterexample' : 'good',
+      added,
+    };
+    runLog.push(record);
+    options.onRun?.({ runs: runLog.length, queued: queue.length - head, last: record });
+    if (ce !== undefined) {
+      counterexamples.push(ce);
+      if (options.findAll !== true) break;
+    }
+  }
+  return {
+    ...base,
+    verdict: counterexamples.length > 0 ? 'counterexample' : 'verified',
+    runs: runLog.length,
+    counterexamples,
+    runLog,
+  };
+}
+
+/** The variables of a plan's faults (for seeding LDFI from a known plan). */
+export function varsOfPlan(plan: FaultPlan): string[] {
+  return plan.faults.map(varOfFault);
+}
