@@ -1,3 +1,4 @@
+import type { FactRecord } from '../core/fact.js';
 import type { Fault, FaultPlan } from '../core/fault.js';
 import { describeFault } from '../core/fault.js';
 import type { NodeId } from '../core/ids.js';
@@ -6,8 +7,9 @@ import { type Tuple, tupleKey } from '../core/value.js';
 import { Lineage, type LineagePrecision } from '../lineage/lineage.js';
 import type { RunResult } from '../sim/result.js';
 import { runSimulation } from '../sim/simulator.js';
+import { AsyncKillFormulaBuilder } from './async-formula.js';
 import { crashNodeOf, faultsOfVars, varOfFault } from './fault-vars.js';
-import { KillFormulaBuilder, or } from './formula.js';
+import { KillFormulaBuilder, or, variablesOf } from './formula.js';
 import { grossEstimate } from './gross-estimate.js';
 import { enumerateMinimalHittingSets } from './hitting-sets.js';
 import { postRoots } from './outcome-roots.js';
@@ -15,11 +17,13 @@ import { canonicalKey } from './symmetry.js';
 
 /** The bounds of the game (Molly's failure spec). */
 export interface LdfiParams {
-  /** End of time: the last tick. */
+  /** End of time: the last tick (synchronous model), or the run's horizon in ms (asynchronous). */
   readonly eot: number;
-  /** End of finite failures: omissions only at ticks 1 <= t < eff. */
+  /** End of finite failures: omissions only at ticks 1 <= t < eff (synchronous); drops only of
+   * messages sent before `eff` ms (asynchronous). */
   readonly eff: number;
-  /** Most nodes that may crash. */
+  /** Most nodes that may crash (send-omission crashes in the synchronous model, crash-stops at
+   * event boundaries in the asynchronous one). */
   readonly crashes: number;
 }
 
@@ -41,6 +45,8 @@ export interface VerifyOptions extends LdfiParams {
   /** Polled between runs; returning true stops the search (verdict `incomplete`). Lets callers
    * impose a wall-clock budget without putting a clock in the deterministic core. */
   readonly shouldStop?: () => boolean;
+  /** Seed of every run (matters in the asynchronous model: latencies). Default 1. */
+  readonly seed?: number;
 }
 
 /** Progress after one run. */
@@ -81,7 +87,9 @@ export interface LdfiResult {
   readonly reason?: string;
   /** Runs executed, the failure-free run included (as Molly counts). */
   readonly runs: number;
-  /** Size of the fault space exhaustive search would face (Molly's grossEstimate). */
+  /** Size of the fault space exhaustive search would face: Molly's grossEstimate in the
+   * synchronous model; in the asynchronous one an estimate from the failure-free run (subsets of
+   * its droppable messages times crash choices at its event boundaries). */
   readonly combinations: number;
   readonly counterexamples: readonly Counterexample[];
   readonly runLog: readonly RunRecord[];
@@ -99,10 +107,19 @@ export class LdfiError extends Error {
 export function checkParams(spec: Spec<unknown>, params: LdfiParams): void {
   const { eot, eff, crashes } = params;
   const where = `spec ${spec.name}`;
-  if (!Number.isInteger(eot) || eot < 1)
-    throw new LdfiError(`${where}: EOT must be a whole tick >= 1, got ${eot}`);
-  if (!Number.isInteger(eff) || eff < 0)
-    throw new LdfiError(`${where}: EFF must be a whole tick >= 0, got ${eff}`);
+  if (spec.time.model === 'async') {
+    if (!(eot > 0) || !Number.isFinite(eot)) {
+      throw new LdfiError(`${where}: the horizon (EOT) must be > 0 ms, got ${eot}`);
+    }
+    if (!(eff >= 0)) throw new LdfiError(`${where}: EFF must be >= 0 ms, got ${eff}`);
+  } else {
+    if (!Number.isInteger(eot) || eot < 1) {
+      throw new LdfiError(`${where}: EOT must be a whole tick >= 1, got ${eot}`);
+    }
+    if (!Number.isInteger(eff) || eff < 0) {
+      throw new LdfiError(`${where}: EFF must be a whole tick >= 0, got ${eff}`);
+    }
+  }
   if (eff > eot) throw new LdfiError(`${where}: EFF (${eff}) must not exceed EOT (${eot})`);
   if (!Number.isInteger(crashes) || crashes < 0)
     throw new LdfiError(`${where}: crashes must be a whole number >= 0, got ${crashes}`);
@@ -111,11 +128,7 @@ export function checkParams(spec: Spec<unknown>, params: LdfiParams): void {
       `${where}: crashes (${crashes}) must be fewer than the nodes (${spec.nodes.length})`,
     );
   }
-  if (spec.time.model !== 'sync') {
-    throw new LdfiError(
-      `${where}: LDFI over omissions and crashes needs the synchronous model (time.model "sync")`,
-    );
-  }
+
   if (
     (spec.guarantees?.prePost ?? []).length === 0 &&
     (spec.guarantees?.invariants ?? []).length === 0
@@ -137,17 +150,29 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
   const s = spec as Spec<unknown>;
   checkParams(s, options);
   const params: LdfiParams = { eot: options.eot, eff: options.eff, crashes: options.crashes };
-  const game: Spec<M> = { ...spec, time: { model: 'sync', eot: params.eot }, faults: {} };
+  const sync = spec.time.model === 'sync';
+  const game: Spec<M> = {
+    ...spec,
+    time:
+      spec.time.model === 'sync'
+        ? { model: 'sync', eot: params.eot }
+        : { ...spec.time, horizonMs: params.eot },
+    faults: {},
+  };
+  const seed = options.seed ?? 1;
   const symmetry = options.symmetry ?? spec.ldfi?.symmetry ?? [];
   const precision = options.precision ?? spec.ldfi?.precision ?? 'tracked';
   const runsMax = options.runsMax ?? 100_000;
-  const combinations = grossEstimate(spec.nodes.length, params.eot, params.eff, params.crashes);
+
   const prePost = spec.guarantees?.prePost ?? [];
 
-  const failureFree = runSimulation(game, { seed: 0, plan: { faults: [] }, trace: true });
+  const failureFree = runSimulation(game, { seed, plan: { faults: [] }, trace: true });
   if (failureFree.status === 'error')
     throw new LdfiError(`failure-free run failed: ${failureFree.error}`);
-  const again = runSimulation(game, { seed: 0, plan: { faults: [] }, trace: true });
+  const combinations = sync
+    ? grossEstimate(spec.nodes.length, params.eot, params.eff, params.crashes)
+    : asyncEstimate(failureFree, spec.nodes.length, params);
+  const again = runSimulation(game, { seed, plan: { faults: [] }, trace: true });
   if (again.trace?.hash() !== failureFree.trace?.hash()) {
     throw new LdfiError(
       `spec ${spec.name}: the process is not deterministic: two failure-free runs gave different traces ` +
@@ -180,19 +205,27 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     if (result.status !== 'fail' || v === undefined) return undefined;
     return { faults, result, guarantee: v.guarantee, vanished: v.missing ?? [] };
   };
-  const expand = (result: RunResult, seed: readonly string[]): number => {
+  const expand = (result: RunResult, seedVars: readonly string[]): number => {
     const trace = result.trace;
     if (trace === undefined) return 0;
     const lineage = new Lineage(trace, precision);
-    const builder = new KillFormulaBuilder(lineage, params);
-    const roots = postRoots(prePost, result.world);
+    const builder = sync
+      ? new KillFormulaBuilder(lineage, params)
+      : new AsyncKillFormulaBuilder(lineage, {
+          dropsBeforeMs: params.eff,
+          crashes: params.crashes,
+        });
+    // Roots: the facts `post` rests on; a spec with invariants only roots at every fact emitted.
+    const roots = prePost.length > 0 ? postRoots(prePost, result.world) : distinctFacts(result);
     const formula = or(roots.map((f) => builder.fact(f.name, f.args)));
-    const forced = new Set(seed);
+    const forced = new Set(seedVars);
     const seedCrashed = new Set([...forced].map(crashNodeOf).filter((n) => n !== undefined));
-    const forbidden = new Set<string>();
-    for (const n of seedCrashed)
-      for (let t = 1; t <= params.eot; t++) forbidden.add(`C(${n},${t})`);
-    for (const v of forced) forbidden.delete(v);
+    // Exactly one crash time per node: a node the seed crashed gets no other crash time.
+    const forbidden = new Set(
+      [...variablesOf(formula)].filter(
+        (v) => !forced.has(v) && seedCrashed.has(crashNodeOf(v) ?? ''),
+      ),
+    );
     const found = enumerateMinimalHittingSets({
       formula,
       forced,
@@ -202,7 +235,7 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     });
     const fresh = found.sets
       .filter((set) => set.length > 0)
-      .map((set) => [...seed, ...set].sort())
+      .map((set) => [...seedVars, ...set].sort())
       .sort(
         (a, b) => a.length - b.length || (a.join() < b.join() ? -1 : a.join() > b.join() ? 1 : 0),
       );
@@ -255,7 +288,7 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     const hypothesis = queue[head++] as string[];
     const faults = faultsOfVars(hypothesis);
     const plan: FaultPlan = { faults };
-    const result = runSimulation(game, { seed: 0, plan, trace: true, goodOutcomes: goodKeys });
+    const result = runSimulation(game, { seed, plan, trace: true, goodOutcomes: goodKeys });
     if (result.status === 'error') {
       throw new LdfiError(
         `run with faults ${faults.map(describeFault).join(' ')} failed: ${result.error}`,
@@ -288,4 +321,35 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
 /** The variables of a plan's faults (for seeding LDFI from a known plan). */
 export function varsOfPlan(plan: FaultPlan): string[] {
   return plan.faults.map(varOfFault);
+}
+
+/** Each distinct fact of a run, once. */
+function distinctFacts(result: RunResult): FactRecord[] {
+  const seen = new Set<string>();
+  return result.facts.filter((f) => {
+    const key = `${f.name}${tupleKey(f.args)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Asynchronous fault-space estimate: 2^(messages droppable in the failure-free run) times the
+ * ways to crash up to `crashes` nodes at one of their event boundaries. */
+function asyncEstimate(run: RunResult, nodes: number, params: LdfiParams): number {
+  const trace = run.trace;
+  if (trace === undefined) return Number.NaN;
+  let droppable = 0;
+  for (let m = 0; m < trace.messageCount; m++) {
+    const msg = trace.message(m);
+    if (msg.sendEvent >= 0 && msg.from !== msg.to && msg.sentAt < params.eff) droppable++;
+  }
+  const boundaries = Math.max(1, trace.eventCount / Math.max(1, nodes));
+  let crashChoices = 0;
+  let binomial = 1;
+  for (let c = 0; c <= params.crashes; c++) {
+    crashChoices += binomial * boundaries ** c;
+    binomial = (binomial * (nodes - c)) / (c + 1);
+  }
+  return 2 ** droppable * crashChoices;
 }
