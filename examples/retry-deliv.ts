@@ -9,7 +9,9 @@ import { type Context, defineSpec, fact, type Process } from '../src/index.js';
 import { deliveryGuarantee } from './delivery-guarantee.js';
 
 /** `bcast` is the injected input; `log` carries the payload between nodes. */
-export type DeliveryMsg = { readonly type: 'bcast'; readonly payload: string } | { readonly type: 'log'; readonly payload: string };
+export type DeliveryMsg =
+  | { readonly type: 'bcast'; readonly payload: string }
+  | { readonly type: 'log'; readonly payload: string };
 
 class RetryDeliv implements Process<DeliveryMsg> {
   init(_ctx: Context<DeliveryMsg>): void {}

@@ -157,7 +157,8 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
       spec.time.model === 'sync'
         ? { model: 'sync', eot: params.eot }
         : { ...spec.time, horizonMs: params.eot },
-    faults: {},
+    // Every run gets an explicit plan, so the spec's own plan and swarm are unused; keeping the
+    // settings keeps buggify exactly as `cadre replay --plan` runs it.
   };
   const seed = options.seed ?? 1;
   const symmetry = options.symmetry ?? spec.ldfi?.symmetry ?? [];

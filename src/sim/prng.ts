@@ -61,7 +61,9 @@ export function hash32(text: string): number {
 /** Folds any integer (up to 2^53) into 32 bits with murmur3's finaliser, so nearby seeds give
  * unrelated streams. */
 export function mix32(seed: number): number {
-  let h = (seed | 0) ^ Math.floor(seed / 0x100000000);
+  // The high word goes through an odd multiplier first: a plain `lo ^ hi` maps -1 and 0 (indeed
+  // every -k and k-1) to the same stream. Seeds in [0, 2^32) are unaffected (their high word is 0).
+  let h = (seed | 0) ^ Math.imul(Math.floor(seed / 0x100000000) | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) | 0;

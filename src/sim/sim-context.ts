@@ -78,6 +78,12 @@ export function createContext<M>(
   const history: HistoryRecorder = {
     invoke(f: string, value: OpValue): number {
       host.checkInHandler(node, 'history.invoke');
+      // Jepsen's rule, as HistoryRecorder documents: a client has one operation open at a time.
+      if (openOps.size > 0) {
+        throw new TypeError(
+          `history.invoke: operation ${[...openOps][0]} is still open on ${node.id} (one at a time)`,
+        );
+      }
       const handle = host.historyInvoke(node, f, value);
       openOps.add(handle);
       return handle;

@@ -75,5 +75,65 @@ export class SimMemory implements TrackedStore {
 function sameValue(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  // Fast path (traced runs call this on every memory write): for plain data, equal JSON text is
+  // plain structural equality, decided without rendering. Anything else compares the JSON text.
+  if (isPlainData(a, 0) && isPlainData(b, 0)) return samePlainData(a, b);
   return stableJson(a) === stableJson(b);
+}
+
+/**
+ * A tree (depth ≤ 16) of plain arrays and plain objects whose leaves are strings, finite numbers,
+ * booleans and null: values that `stableJson` renders as plain JSON, with no replacer case
+ * (bigint, bytes, Map, Set, non-finite numbers), no `toJSON` and nothing it would drop.
+ */
+function isPlainData(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= 16) return false;
+      const proto = Object.getPrototypeOf(v);
+      if (proto === Array.prototype) {
+        const a = v as unknown[];
+        for (let i = 0; i < a.length; i++) if (!isPlainData(a[i], depth + 1)) return false;
+        return true;
+      }
+      if (proto !== Object.prototype && proto !== null) return false;
+      const o = v as Record<string, unknown>;
+      for (const key of Object.keys(o)) if (!isPlainData(o[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Structural equality of two plain-data trees ({@link isPlainData}): same JSON text. Key order
+ * counts, as it does in the text; 0 equals -0, as both render `0`. */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const arrays = Array.isArray(a);
+  if (arrays !== Array.isArray(b)) return false;
+  if (arrays) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!samePlainData(x[i], y[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
+  if (kx.length !== ky.length) return false;
+  for (let i = 0; i < kx.length; i++) {
+    const key = kx[i] as string;
+    if (key !== ky[i] || !samePlainData(x[key], y[key])) return false;
+  }
+  return true;
 }

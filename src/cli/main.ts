@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { SimulationError } from '../core/errors.js';
+import { LdfiError } from '../ldfi/verify.js';
+import { parsePositive, parseSeed, parseSeedRange, parseWhole } from './args.js';
+import { EXIT_ERROR, UsageError } from './errors.js';
+import { replay } from './replay.js';
+import { simulate } from './simulate.js';
+import { type Strategy, verifyCommand } from './verify.js';
+
+/**
+ * The `cadre` command line. Returns the exit code (0 pass, 1 guarantee violated, 2 bad input or
+ * error) instead of exiting, so that output streams drain and tests can call it.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('cadre')
+    .description('Cadre: simulate distributed protocols deterministically under injected faults.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('simulate')
+    .description(
+      'run a spec for one seed (--seed) or a range of seeds (--seeds); print the verdict and write the run data',
+    )
+    .argument('<spec>', 'spec file (.ts or .js) with `export default defineSpec({...})`')
+    .addOption(
+      new Option('--seed <n>', 'run one seed, traced').argParser(parseSeed).conflicts('seeds'),
+    )
+    .addOption(
+      new Option('--seeds <A..B>', 'run seeds A to B inclusive (a campaign)').argParser(
+        parseSeedRange,
+      ),
+    )
+    .option('--stop-at-first', 'stop the campaign at the first failing seed')
+    .option('--shrink', "shrink the first failing seed's fault plan to a minimal one")
+    .option('--out <dir>', 'where to write traces and summaries (default: cadre-out/<spec name>)')
+    .action(async (spec: string, opts: Record<string, unknown>) => {
+      code = await simulate(spec, {
+        ...(opts.seed === undefined ? {} : { seed: opts.seed as number }),
+        ...(opts.seeds === undefined ? {} : { seeds: opts.seeds as { from: number; to: number } }),
+        stopAtFirst: opts.stopAtFirst === true,
+        shrink: opts.shrink === true,
+        ...(opts.out === undefined ? {} : { out: opts.out as string }),
+      });
+    });
+
+  program
+    .command('replay')
+    .description('run one seed again with the full trace, optionally with a fault plan from a file')
+    .argument('<spec>', 'spec file (.ts or .js)')
+    .requiredOption('--seed <n>', 'the seed to replay', parseSeed)
+    .option(
+      '--plan <file>',
+      'fault plan JSON ({"faults": [...]} or [...]); replaces the spec faults',
+    )
+    .option('--out <dir>', 'where to write the trace (default: cadre-out/<spec name>)')
+    .option('--eot <n>', 'override the end of time (ticks, or the horizon in ms)', parsePositive)
+    .action(async (spec: string, opts: Record<string, unknown>) => {
+      code = await replay(spec, {
+        seed: opts.seed as number,
+        ...(opts.eot === undefined ? {} : { eot: opts.eot as number }),
+        ...(opts.plan === undefined ? {} : { plan: opts.plan as string }),
+        ...(opts.out === undefined ? {} : { out: opts.out as string }),
+      });
+    });
+
+  program
+    .command('verify')
+    .description(
+      'lineage-driven fault injection: find a minimal fault set that breaks a guarantee, or verify within (EOT, EFF, crashes)',
+    )
+    .argument('<spec>', 'spec file (.ts or .js)')
+    .option(
+      '--eot <n>',
+      "end of time (ticks; ms in the async model); default: the spec's",
+      parsePositive,
+    )
+    .option(
+      '--eff <n>',
+      'end of finite failures: omissions only before it; default: spec.ldfi.eff or 0',
+      parseWhole,
+    )
+    .option(
+      '--crashes <n>',
+      'most nodes that may crash; default: spec.ldfi.crashes or 0',
+      parseWhole,
+    )
+    .addOption(
+      new Option('--strategy <name>', 'search strategy')
+        .choices(['ldfi', 'random', 'exhaustive', 'sweep'])
+        .default('ldfi'),
+    )
+    .option('--find-all', 'keep going after the first counterexample')
+    .option(
+      '--budget-s <n>',
+      'wall-clock budget in seconds (verdict incomplete when spent); default 120',
+      parsePositive,
+    )
+    .option('--random-seeds <n>', 'seeds averaged by --strategy random; default 25', parsePositive)
+    .option('--out <dir>', 'where to write the run data (default: cadre-out/<spec name>)')
+    .action(async (spec: string, opts: Record<string, unknown>) => {
+      code = await verifyCommand(spec, {
+        strategy: opts.strategy as Strategy,
+        ...(opts.eot === undefined ? {} : { eot: opts.eot as number }),
+        ...(opts.eff === undefined ? {} : { eff: opts.eff as number }),
+        ...(opts.crashes === undefined ? {} : { crashes: opts.crashes as number }),
+        findAll: opts.findAll === true,
+        ...(opts.budgetS === undefined ? {} : { budgetS: opts.budgetS as number }),
+        ...(opts.randomSeeds === undefined ? {} : { randomSeeds: opts.randomSeeds as number }),
+        ...(opts.out === undefined ? {} : { out: opts.out as string }),
+      });
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+/** User mistakes and run errors: one line, no stack. Anything else is a bug worth a stack. */
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Commander has already printed the message (or the help or version).
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    return EXIT_ERROR;
+  }
+  if (e instanceof UsageError || e instanceof SimulationError || e instanceof LdfiError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT_ERROR;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(
+    `error: ${err.message}\n(an unexpected error: in the spec's code, or a bug in cadre)\n${err.stack ?? ''}\n`,
+  );
+  return EXIT_ERROR;
+}
+
+function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
