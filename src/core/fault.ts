@@ -141,6 +141,9 @@ const kinds: ReadonlySet<string> = new Set([
  * Validates a plan against the spec's nodes and time model; throws {@link FaultPlanError} naming
  * the first problem (`faults[3].at: …`). Accepts unknown JSON (e.g. a parsed `--plan` file).
  */
+/** Kinds that act on latency or clocks, which the synchronous model does not have. */
+const asyncOnly: ReadonlySet<string> = new Set(['duplicate', 'clog', 'clock']);
+
 export function validateFaultPlan(
   plan: unknown,
   nodes: readonly NodeId[],
@@ -162,6 +165,11 @@ function validateFault(f: unknown, where: string, known: ReadonlySet<NodeId>, mo
   if (typeof o.kind !== 'string' || !kinds.has(o.kind)) {
     throw new FaultPlanError(
       `${where}.kind: unknown fault kind ${JSON.stringify(o.kind)}; expected one of ${[...kinds].join(', ')}`,
+    );
+  }
+  if (model === 'sync' && asyncOnly.has(o.kind)) {
+    throw new FaultPlanError(
+      `${where}.kind: ${o.kind} needs the asynchronous model (the synchronous model has no latency or clocks)`,
     );
   }
   const node = (field: string, optional = false) => {

@@ -177,6 +177,12 @@ export function defineSpec<M>(spec: Spec<M>): Spec<M> {
   if (time === undefined || (time.model !== 'sync' && time.model !== 'async')) {
     fail('time.model', 'must be "sync" or "async"');
   } else if (time.model === 'sync') {
+    if ((spec.guarantees?.liveness ?? []).length > 0) {
+      fail(
+        'guarantees.liveness',
+        'needs the asynchronous model: the synchronous model has no heal and no liveness phase',
+      );
+    }
     if (!Number.isInteger(time.eot) || time.eot < 1)
       fail('time.eot', `must be a whole tick >= 1, got ${time.eot}`);
   } else {

@@ -59,6 +59,9 @@ export class SimDisk implements OrderedKV {
   unsynced = false;
   /** Event id stamped on writes; set by the simulator before each handler. */
   writer = -1;
+  /** Installed by the simulator: throws unless the owning node is inside one of its handlers
+   * (state touched from a callback kept after the handler returned is a bug). */
+  guard: ((what: string) => void) | undefined;
 
   constructor(
     readonly node: string,
@@ -66,6 +69,7 @@ export class SimDisk implements OrderedKV {
   ) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
+    this.guard?.('storage.get');
     checkKey(key, `storage get on ${this.node}`);
     const k = toKeyString(key);
     const rec = this.#current.get(k);
@@ -74,10 +78,12 @@ export class SimDisk implements OrderedKV {
   }
 
   range(options: RangeOptions = {}): Entry[] {
+    this.guard?.('storage.range');
     return this.#range(this.#current, options, true);
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
+    this.guard?.('storage.put');
     checkKey(key, `storage put on ${this.node}`);
     checkValue(value, `storage put on ${this.node}`);
     this.#checkSpace('put');
@@ -85,12 +91,14 @@ export class SimDisk implements OrderedKV {
   }
 
   delete(key: Uint8Array): void {
+    this.guard?.('storage.delete');
     checkKey(key, `storage delete on ${this.node}`);
     this.#checkSpace('delete');
     this.#remove(toKeyString(key));
   }
 
   deleteRange(start: Uint8Array, end: Uint8Array): void {
+    this.guard?.('storage.deleteRange');
     checkKey(start, `storage deleteRange start on ${this.node}`);
     checkKey(end, `storage deleteRange end on ${this.node}`);
     this.#checkSpace('deleteRange');
@@ -98,6 +106,7 @@ export class SimDisk implements OrderedKV {
   }
 
   batch(ops: readonly BatchOp[]): void {
+    this.guard?.('storage.batch');
     ops.forEach((op, i) => {
       checkBatchOp(op, `storage batch on ${this.node}, op ${i}`);
     });
@@ -112,6 +121,7 @@ export class SimDisk implements OrderedKV {
   }
 
   snapshot(): OrderedKVReader {
+    this.guard?.('storage.snapshot');
     const frozen = this.#current.clone();
     return {
       get: (key) => {

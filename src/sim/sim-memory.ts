@@ -10,6 +10,9 @@ export class SimMemory implements TrackedStore {
   readonly #values = new Map<string, { value: unknown; writer: number }>();
   /** Event id stamped on writes; set by the simulator before each handler. */
   writer = -1;
+  /** Installed by the simulator: throws unless the owning node is inside one of its handlers
+   * (state touched from a callback kept after the handler returned is a bug). */
+  guard: ((what: string) => void) | undefined;
 
   constructor(
     readonly node: string,
@@ -17,18 +20,21 @@ export class SimMemory implements TrackedStore {
   ) {}
 
   get<T = unknown>(key: string): T | undefined {
+    this.guard?.('memory.get');
     const slot = this.#values.get(key);
     this.observer?.read(key, slot === undefined ? -1 : slot.writer);
     return slot?.value as T | undefined;
   }
 
   has(key: string): boolean {
+    this.guard?.('memory.has');
     const slot = this.#values.get(key);
     this.observer?.read(key, slot === undefined ? -1 : slot.writer);
     return slot !== undefined;
   }
 
   set(key: string, value: unknown): void {
+    this.guard?.('memory.set');
     if (typeof key !== 'string')
       throw new TypeError(`memory.set on ${this.node}: key must be a string`);
     if (value === undefined) {
@@ -45,11 +51,13 @@ export class SimMemory implements TrackedStore {
   }
 
   delete(key: string): void {
+    this.guard?.('memory.delete');
     this.#values.delete(key);
     this.observer?.write(key, -1);
   }
 
   keys(prefix = ''): string[] {
+    this.guard?.('memory.keys');
     const out: string[] = [];
     for (const [k, slot] of this.#values) {
       if (k.startsWith(prefix)) {

@@ -249,6 +249,7 @@ class Simulator<M> implements SimHost<M> {
       Prng.derive(this.seed, `node:${id}`),
       this.#n,
     );
+    node.disk.guard = (what) => this.checkInHandler(node, what);
     this.nodes.push(node);
     this.#freshIncarnation(node);
   }
@@ -256,6 +257,7 @@ class Simulator<M> implements SimHost<M> {
   /** A new process, memory and context for `node` (at start and at restart). */
   #freshIncarnation(node: SimNode<M>): void {
     node.memory = new SimMemory(node.id, this.#observer('m'));
+    node.memory.guard = (what) => this.checkInHandler(node, what);
     const factory = node.isClient
       ? (this.spec.clients?.process as Spec<M>['process'])
       : this.spec.process;
