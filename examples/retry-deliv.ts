@@ -47,5 +47,7 @@ export default defineSpec<DeliveryMsg>({
   time: { model: 'sync', eot: 4 },
   inputs: [{ at: 1, to: 'a', msg: { type: 'bcast', payload: 'hello' } }],
   guarantees: { prePost: [deliveryGuarantee] },
+  // `cadre verify` plays the game at the paper's Fig. 12 row unless flags say otherwise.
+  ldfi: { eot: 4, eff: 2, crashes: 1, symmetry: [['b', 'c']] },
   faults: { swarm: { kinds: ['omission', 'crash'], crashesMax: 1, faultsMax: 3 } },
 });

@@ -343,7 +343,9 @@ export function describeFault(f: Fault): string {
     case 'drop':
       return `drop(${f.from}->${f.to}#${f.index})`;
     case 'crash':
-      return `C(${f.node},${f.at}${f.mode ? `,${f.mode}` : ''}${f.restartAt !== undefined ? `,restart@${f.restartAt}` : ''})`;
+      return f.restartAt !== undefined
+        ? `C(${f.node},${f.at},restart@${f.restartAt})`
+        : `C(${f.node},${f.at}${f.mode ? `,${f.mode}` : ''})`;
     case 'partition':
       return `partition(${f.groups.map((g) => g.join('+')).join('|')}@${f.at}..${f.until ?? 'heal'})`;
     case 'one-way-partition':

@@ -275,7 +275,7 @@ describe('validateFaultPlan', () => {
     assert.equal(describeFault({ kind: 'crash', node: 'a', at: 2 }), 'C(a,2)');
     assert.equal(
       describeFault({ kind: 'crash', node: 'a', at: 2, mode: 'restart', restartAt: 5 }),
-      'C(a,2,restart,restart@5)',
+      'C(a,2,restart@5)',
     );
     for (const f of validAsync) assert.ok(describeFault(f).length > 0);
   });
