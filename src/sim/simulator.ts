@@ -192,7 +192,15 @@ class Simulator<M> implements SimHost<M> {
       if (!(e instanceof SimulationError)) throw e;
       error = e.message;
     }
-    if (error === undefined && this.#violations.length === 0) this.#checkEnd();
+    if (error === undefined && this.#violations.length === 0) {
+      // A checker that throws is a bug in the spec: the run's verdict is unknown (an error).
+      try {
+        this.#checkEnd();
+      } catch (e) {
+        if (!(e instanceof SimulationError)) throw e;
+        error = e.message;
+      }
+    }
     this.#finishTrace();
     const status = error !== undefined ? 'error' : this.#violations.length > 0 ? 'fail' : 'pass';
     const { pre, post } = this.#prePostTuplesOrEmpty();
@@ -892,49 +900,40 @@ class Simulator<M> implements SimHost<M> {
     }
   }
 
+  /** End-of-run checks. A checker that throws propagates to run(), which reports an error. */
   #checkEnd(): void {
-    try {
-      for (const name of this.#livenessPending) {
-        if (!this.#healed) break;
-        this.#violations.push({
-          guarantee: name,
-          kind: 'liveness',
-          message: `did not hold within ${this.spec.faults?.livenessBoundMs ?? DEFAULT_LIVENESS_BOUND_MS} ms after the heal`,
-          time: this.#now,
-        });
-      }
-      const { pre, post } = this.#prePostTuples();
-      for (const pp of this.spec.guarantees?.prePost ?? []) {
-        const postKeys = new Set((post.get(pp.name) ?? []).map(tupleKey));
-        const good = this.#goodOutcomes?.get(pp.name);
-        const missing = (pre.get(pp.name) ?? []).filter((t) => {
-          const key = tupleKey(t);
-          return !postKeys.has(key) && (good === undefined || good.has(key));
-        });
-        if (missing.length > 0) {
-          this.#violations.push({
-            guarantee: pp.name,
-            kind: 'pre-post',
-            message: `pre holds but post does not for ${missing.map((t) => tupleKey(t)).join(', ')}`,
-            time: this.#now,
-            missing,
-          });
-        }
-      }
-      for (const check of this.spec.guarantees?.final ?? []) {
-        const message = this.#guard(check.name, () => check.check(this.world));
-        if (message !== undefined) {
-          this.#violations.push({ guarantee: check.name, kind: 'final', message, time: this.#now });
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof SimulationError)) throw e;
+    for (const name of this.#livenessPending) {
+      if (!this.#healed) break;
       this.#violations.push({
-        guarantee: 'checker',
-        kind: 'final',
-        message: e.message,
+        guarantee: name,
+        kind: 'liveness',
+        message: `did not hold within ${this.spec.faults?.livenessBoundMs ?? DEFAULT_LIVENESS_BOUND_MS} ms after the heal`,
         time: this.#now,
       });
+    }
+    const { pre, post } = this.#prePostTuples();
+    for (const pp of this.spec.guarantees?.prePost ?? []) {
+      const postKeys = new Set((post.get(pp.name) ?? []).map(tupleKey));
+      const good = this.#goodOutcomes?.get(pp.name);
+      const missing = (pre.get(pp.name) ?? []).filter((t) => {
+        const key = tupleKey(t);
+        return !postKeys.has(key) && (good === undefined || good.has(key));
+      });
+      if (missing.length > 0) {
+        this.#violations.push({
+          guarantee: pp.name,
+          kind: 'pre-post',
+          message: `pre holds but post does not for ${missing.map((t) => tupleKey(t)).join(', ')}`,
+          time: this.#now,
+          missing,
+        });
+      }
+    }
+    for (const check of this.spec.guarantees?.final ?? []) {
+      const message = this.#guard(check.name, () => check.check(this.world));
+      if (message !== undefined) {
+        this.#violations.push({ guarantee: check.name, kind: 'final', message, time: this.#now });
+      }
     }
   }
 

@@ -138,6 +138,29 @@ describe('bad input', () => {
     );
   });
 
+  test('a pre/post that throws is a clear error, not a verdict', () => {
+    const spec = defineSpec({
+      ...retryDeliv,
+      guarantees: {
+        prePost: [
+          {
+            name: 'broken',
+            pre: () => {
+              throw new Error('pre exploded');
+            },
+            post: () => [],
+          },
+        ],
+      },
+    });
+    assert.throws(
+      () => verify(spec, { eot: 4, eff: 2, crashes: 0 }),
+      (e: unknown) =>
+        e instanceof LdfiError &&
+        /guarantee "broken.pre" threw: Error: pre exploded/.test(e.message),
+    );
+  });
+
   test('a spec with nothing to verify is refused', () => {
     const spec = defineSpec<string>({
       name: 'empty',
