@@ -201,7 +201,8 @@ export class Trace {
 
   /** Marks a message delivered by the current event (first delivery only). */
   messageDelivered(id: number, time: number): void {
-    if (this.#msgStatus.get(id) !== 0) return;
+    // A duplicated message counts as delivered once any copy arrives, even if another was lost.
+    if (this.#msgStatus.get(id) === 1) return;
     this.#msgStatus.set(id, 1);
     this.#msgDeliverEvent.set(id, this.#evNode.length - 1);
     this.#msgDeliveredAt.set(id, time);
