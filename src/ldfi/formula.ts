@@ -128,7 +128,8 @@ export class KillFormulaBuilder {
     const trace = lineage.trace;
     for (let m = 0; m < trace.messageCount; m++) {
       const msg = trace.message(m);
-      if (msg.sendEvent < 0) continue;
+      // Self-sends (Dedalus `@next`) are never lost and do not start a node's sending life.
+      if (msg.sendEvent < 0 || msg.from === msg.to) continue;
       const first = this.#firstSend.get(msg.from);
       if (first === undefined || msg.sentAt < first) this.#firstSend.set(msg.from, msg.sentAt);
     }

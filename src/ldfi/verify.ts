@@ -9,10 +9,18 @@ import type { RunResult } from '../sim/result.js';
 import { runSimulation } from '../sim/simulator.js';
 import { AsyncKillFormulaBuilder } from './async-formula.js';
 import { crashNodeOf, faultsOfVars, varOfFault } from './fault-vars.js';
-import { KillFormulaBuilder, or, variablesOf } from './formula.js';
+import {
+  and,
+  crashVar,
+  type Formula,
+  KillFormulaBuilder,
+  or,
+  variable,
+  variablesOf,
+} from './formula.js';
 import { grossEstimate } from './gross-estimate.js';
 import { enumerateMinimalHittingSets } from './hitting-sets.js';
-import { postRoots } from './outcome-roots.js';
+import { type PostRoot, postKillSets, postRoots } from './outcome-roots.js';
 import { canonicalKey } from './symmetry.js';
 
 /** The bounds of the game (Molly's failure spec). */
@@ -217,8 +225,36 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
           crashes: params.crashes,
         });
     // Roots: the facts `post` rests on; a spec with invariants only roots at every fact emitted.
-    const roots = prePost.length > 0 ? postRoots(prePost, result.world) : distinctFacts(result);
-    const formula = or(roots.map((f) => builder.fact(f.name, f.args)));
+    const alive = new Set<string>();
+    const rootFacts =
+      prePost.length > 0 ? postRoots(prePost, result.world, alive) : distinctFacts(result);
+    // A `post` that asked whether R crashed rests on R staying up (Molly's `notin crash(R, R, _)`):
+    // crashing R may falsify it. The crash is placed at EOT, where it stops no message and so
+    // changes nothing else; crash times that also stop messages come from the message leaves.
+    const roots: PostRoot[] = [
+      ...rootFacts.map((f) => ({ kind: 'fact' as const, fact: f })),
+      ...(sync && params.crashes > 0
+        ? [...alive].sort().map((node) => ({ kind: 'alive' as const, node }))
+        : []),
+    ];
+    const killOf = (r: PostRoot): Formula =>
+      r.kind === 'fact'
+        ? builder.fact(r.fact.name, r.fact.args)
+        : variable(crashVar(r.node, params.eot));
+    // Which roots must fall together for a good `post` tuple to vanish (when few enough to find
+    // by re-running `post`); otherwise any one root is taken as enough.
+    const targets = new Map<string, ReadonlySet<string>>();
+    for (const g of prePost) {
+      const good = goodKeys.get(g.name) ?? new Set<string>();
+      const now = (result.postTuples.get(g.name) ?? []).map(tupleKey).filter((k) => good.has(k));
+      targets.set(g.name, new Set(now));
+    }
+    const killSets =
+      prePost.length > 0 ? postKillSets(prePost, result.world, roots, targets) : undefined;
+    const formula =
+      killSets === undefined
+        ? or(roots.map(killOf))
+        : or(killSets.map((set) => and(set.map((i) => killOf(roots[i] as PostRoot)))));
     const forced = new Set(seedVars);
     const seedCrashed = new Set([...forced].map(crashNodeOf).filter((n) => n !== undefined));
     // Exactly one crash time per node: a node the seed crashed gets no other crash time.
@@ -236,7 +272,7 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     });
     const fresh = found.sets
       .filter((set) => set.length > 0)
-      .map((set) => [...seedVars, ...set].sort())
+      .map((set) => withoutSubsumedOmissions([...seedVars, ...set]).sort())
       .sort(
         (a, b) => a.length - b.length || (a.join() < b.join() ? -1 : a.join() > b.join() ? 1 : 0),
       );
@@ -318,6 +354,38 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     runLog,
   };
 }
+
+/**
+ * Drops each omission `O(s,r,t)` of a fault set whose sender also crashes at some `t' <= t` (a
+ * send-omission crash already stops that message: the run is the same), as Molly's
+ * `solutionToFailureSpec` does before checking `alreadyExplored`. Without it a seed's omissions
+ * plus a new crash of their sender would be run again as a "new" hypothesis. Likewise keeps only a
+ * node's earliest crash time (an `alive` root's crash at EOT next to an earlier crash of the same
+ * node is the same run).
+ */
+function withoutSubsumedOmissions(vars: readonly string[]): string[] {
+  const crashAt = new Map<string, number>();
+  for (const v of vars) {
+    const f = syncCrashPattern.exec(v);
+    if (f !== null) {
+      const t = Number(f[2]);
+      crashAt.set(f[1] as string, Math.min(t, crashAt.get(f[1] as string) ?? t));
+    }
+  }
+  if (crashAt.size === 0) return [...vars];
+  return vars.filter((v) => {
+    // A node crashes once: a later crash time of a node that already crashed changes nothing.
+    const c = syncCrashPattern.exec(v);
+    if (c !== null) return Number(c[2]) === crashAt.get(c[1] as string);
+    const o = syncOmissionPattern.exec(v);
+    if (o === null) return true;
+    const at = crashAt.get(o[1] as string);
+    return at === undefined || at > Number(o[3]);
+  });
+}
+
+const syncCrashPattern = /^C\(([^,]+),(\d+)\)$/;
+const syncOmissionPattern = /^O\(([^,]+),([^,]+),(\d+)\)$/;
 
 /** The variables of a plan's faults (for seeding LDFI from a known plan). */
 export function varsOfPlan(plan: FaultPlan): string[] {
