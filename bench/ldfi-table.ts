@@ -30,16 +30,113 @@ interface Row {
 }
 
 const rows: readonly Row[] = [
-  { program: 'simple-deliv', file: 'simple-deliv', fig: '12', eot: 4, eff: 2, crashes: 0, expected: 'counterexample', mollyRuns: 2, paperRandom: 4.08 },
-  { program: 'retry-deliv', file: 'retry-deliv', fig: '12', eot: 4, eff: 2, crashes: 1, expected: 'counterexample', mollyRuns: 3, paperRandom: 75.24 },
-  { program: 'classic-deliv', file: 'classic-deliv', fig: '12', eot: 5, eff: 3, crashes: 0, expected: 'counterexample', mollyRuns: 5, paperRandom: 116.16 },
-  { program: '2pc', file: '2pc', fig: '12', eot: 5, eff: 0, crashes: 1, expected: 'counterexample', mollyRuns: 2, paperRandom: 5.48 },
-  { program: '2pc-ctp', file: '2pc-ctp', fig: '12', eot: 8, eff: 0, crashes: 1, expected: 'counterexample', mollyRuns: 3, paperRandom: 8.56 },
-  { program: '3pc', file: '3pc', fig: '12', eot: 9, eff: 7, crashes: 1, expected: 'counterexample', mollyRuns: 55, paperRandom: 40.6 },
-  { program: 'kafka', file: 'kafka', fig: '12', eot: 6, eff: 4, crashes: 1, expected: 'counterexample', mollyRuns: 38, paperRandom: 1183.12 },
-  { program: 'redun-deliv', file: 'redun-deliv', fig: '13', eot: 11, eff: 10, crashes: 1, expected: 'verified', mollyRuns: 11 },
-  { program: 'ack-deliv', file: 'ack-deliv', fig: '13', eot: 8, eff: 7, crashes: 1, expected: 'verified', mollyRuns: 673 },
-  { program: 'paxos-synod', file: 'paxos-synod', fig: '13', eot: 7, eff: 6, crashes: 1, expected: 'verified', mollyRuns: 173 },
+  {
+    program: 'simple-deliv',
+    file: 'simple-deliv',
+    fig: '12',
+    eot: 4,
+    eff: 2,
+    crashes: 0,
+    expected: 'counterexample',
+    mollyRuns: 2,
+    paperRandom: 4.08,
+  },
+  {
+    program: 'retry-deliv',
+    file: 'retry-deliv',
+    fig: '12',
+    eot: 4,
+    eff: 2,
+    crashes: 1,
+    expected: 'counterexample',
+    mollyRuns: 3,
+    paperRandom: 75.24,
+  },
+  {
+    program: 'classic-deliv',
+    file: 'classic-deliv',
+    fig: '12',
+    eot: 5,
+    eff: 3,
+    crashes: 0,
+    expected: 'counterexample',
+    mollyRuns: 5,
+    paperRandom: 116.16,
+  },
+  {
+    program: '2pc',
+    file: '2pc',
+    fig: '12',
+    eot: 5,
+    eff: 0,
+    crashes: 1,
+    expected: 'counterexample',
+    mollyRuns: 2,
+    paperRandom: 5.48,
+  },
+  {
+    program: '2pc-ctp',
+    file: '2pc-ctp',
+    fig: '12',
+    eot: 8,
+    eff: 0,
+    crashes: 1,
+    expected: 'counterexample',
+    mollyRuns: 3,
+    paperRandom: 8.56,
+  },
+  {
+    program: '3pc',
+    file: '3pc',
+    fig: '12',
+    eot: 9,
+    eff: 7,
+    crashes: 1,
+    expected: 'counterexample',
+    mollyRuns: 55,
+    paperRandom: 40.6,
+  },
+  {
+    program: 'kafka',
+    file: 'kafka',
+    fig: '12',
+    eot: 6,
+    eff: 4,
+    crashes: 1,
+    expected: 'counterexample',
+    mollyRuns: 38,
+    paperRandom: 1183.12,
+  },
+  {
+    program: 'redun-deliv',
+    file: 'redun-deliv',
+    fig: '13',
+    eot: 11,
+    eff: 10,
+    crashes: 1,
+    expected: 'verified',
+    mollyRuns: 11,
+  },
+  {
+    program: 'ack-deliv',
+    file: 'ack-deliv',
+    fig: '13',
+    eot: 8,
+    eff: 7,
+    crashes: 1,
+    expected: 'verified',
+    mollyRuns: 673,
+  },
+  {
+    program: 'paxos-synod',
+    file: 'paxos-synod',
+    fig: '13',
+    eot: 7,
+    eff: 6,
+    crashes: 1,
+    expected: 'verified',
+    mollyRuns: 173,
+  },
 ];
 
 function flag(name: string): string | undefined {
@@ -60,7 +157,9 @@ async function main(): Promise<void> {
     if (only !== undefined && !only.includes(row.program)) continue;
     const path = resolve('examples/ldfi-paper', `${row.file}.ts`);
     if (!existsSync(path)) {
-      lines.push(`| ${row.program} | ${row.fig} | ${row.eot}/${row.eff}/${row.crashes} | – | not ported | ${row.mollyRuns} | – | – | – |`);
+      lines.push(
+        `| ${row.program} | ${row.fig} | ${row.eot}/${row.eff}/${row.crashes} | – | not ported | ${row.mollyRuns} | – | – | – |`,
+      );
       continue;
     }
     const spec = ((await import(pathToFileURL(path).href)) as { default: Spec<unknown> }).default;
@@ -80,11 +179,15 @@ async function main(): Promise<void> {
       `| ${row.program} | ${row.fig} | ${row.eot}/${row.eff}/${row.crashes} | ${result.combinations.toPrecision(3)} | ` +
         `${result.verdict} / ${row.expected}${verdictOk} | ${row.mollyRuns} | **${result.runs}**${runsOk} | ${random} | ${wall.toFixed(2)} s |`,
     );
-    process.stderr.write(`${row.program}: ${result.verdict} in ${result.runs} runs (${wall.toFixed(2)} s)\n`);
+    process.stderr.write(
+      `${row.program}: ${result.verdict} in ${result.runs} runs (${wall.toFixed(2)} s)\n`,
+    );
   }
   const total = (performance.now() - started) / 1000;
   console.log(lines.join('\n'));
-  console.log(`\nLDFI total: ${ldfiSeconds.toFixed(2)} s; whole table with the random baselines: ${total.toFixed(2)} s (node ${process.version}).`);
+  console.log(
+    `\nLDFI total: ${ldfiSeconds.toFixed(2)} s; whole table with the random baselines: ${total.toFixed(2)} s (node ${process.version}).`,
+  );
 }
 
 await main();

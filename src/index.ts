@@ -1,6 +1,61 @@
 /**
  * Cadre: build distributed state and prove it holds up. The public API.
  */
+export {
+  type ConvergenceOptions,
+  convergence,
+  diffReplicas,
+  type ReplicaDiff,
+  type ReplicaState,
+} from './check/convergence.js';
+export {
+  acknowledgedWrites,
+  type DurabilityOptions,
+  durability,
+} from './check/durability.js';
+export { type Edn, EdnError, readEdn } from './check/edn.js';
+export { describeOperation, explainLinearizability } from './check/explain.js';
+export {
+  type GeneratedWorkload,
+  type GenerateOptions,
+  generateHistory,
+} from './check/generate-history.js';
+export { HistoryLog } from './check/history-log.js';
+export {
+  detectFormat,
+  type HistoryFormat,
+  HistoryParseError,
+  type ParseOptions,
+  parseHistory,
+} from './check/history-read.js';
+export {
+  type CheckOptions,
+  checkHistory,
+  checkOperations,
+  type LinearizabilityResult,
+  type PartitionResult,
+  type Verdict,
+} from './check/linearizable.js';
+export {
+  LINEARIZABLE_STEPS_DEFAULT,
+  type LinearizableCheckOptions,
+  linearizable,
+} from './check/linearizable-check.js';
+export { type AnyModel, type Model, ModelInputError, type ModelOp } from './check/model.js';
+export { MODELS, modelByName } from './check/models/index.js';
+export { type KvModelOptions, kvModel } from './check/models/kv.js';
+export { queueModel } from './check/models/queue.js';
+export { casRegisterModel, registerModel } from './check/models/register.js';
+export { type SetState, setModel } from './check/models/set.js';
+export { HistoryError, historyToOperations, type Operation } from './check/operations.js';
+export {
+  type CounterReadError,
+  checkCounterWorkload,
+  checkSetWorkload,
+  counterWorkload,
+  type SetWorkloadResult,
+  setWorkload,
+} from './check/workloads.js';
 export { assert, InvariantError, maybe } from './core/assert.js';
 export { describeLocation, type RunLocation, SimulationError } from './core/errors.js';
 export { type Fact, type FactRecord, fact, factKey, formatFact } from './core/fact.js';
@@ -74,6 +129,29 @@ export {
   type TraceMessage,
 } from './sim/trace.js';
 export { compareBytes, fromUtf8, utf8 } from './storage/bytes.js';
+export { keyAfter, rangeAfter, scanPages } from './storage/cursor.js';
+export {
+  type IndexDefinition,
+  IndexedKV,
+  type IndexProblem,
+  UniqueIndexError,
+} from './storage/layers/indexed-kv.js';
+export { PrefixKV } from './storage/layers/prefix-kv.js';
+export { Subspace, strinc } from './storage/layers/subspace.js';
+export { TtlKV, type TtlKVOptions } from './storage/layers/ttl-kv.js';
+export {
+  Double,
+  Float32,
+  pack,
+  type Tuple as KeyTuple,
+  TupleDecodeError,
+  TupleEncodeError,
+  type TupleItem,
+  tupleRange,
+  UUID,
+  unpack,
+} from './storage/layers/tuple.js';
+export { WatchKV, type WatchListener, WatchListenerError } from './storage/layers/watch-kv.js';
 export { MemoryKV } from './storage/memory-kv.js';
 export {
   type BatchOp,
@@ -85,3 +163,11 @@ export {
   StorageInputError,
   VALUE_BYTES_MAX,
 } from './storage/ordered-kv.js';
+export {
+  ConflictError,
+  isRetryable,
+  Transaction,
+  TransactionalKV,
+  TransactionClosedError,
+  TransactionTooLargeError,
+} from './storage/transactions.js';

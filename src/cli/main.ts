@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { HistoryFormat } from '../check/history-read.js';
 import { SimulationError } from '../core/errors.js';
 import { LdfiError } from '../ldfi/verify.js';
 import { parsePositive, parseSeed, parseSeedRange, parseWhole } from './args.js';
+import { checkHistoryCommand } from './check-history.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
 import { replay } from './replay.js';
 import { simulate } from './simulate.js';
@@ -112,6 +114,38 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...(opts.budgetS === undefined ? {} : { budgetS: opts.budgetS as number }),
         ...(opts.randomSeeds === undefined ? {} : { randomSeeds: opts.randomSeeds as number }),
         ...(opts.out === undefined ? {} : { out: opts.out as string }),
+      });
+    });
+
+  program
+    .command('check-history')
+    .description(
+      'check a history (Jepsen log, Jepsen EDN, JSON lines or JSON) for linearizability: exit 0 yes, 1 no, 2 unknown or error',
+    )
+    .argument('<file>', 'history file')
+    .requiredOption('--model <name>', 'register, cas-register, kv, set or queue')
+    .addOption(
+      new Option('--format <format>', 'input format (default: detected)').choices([
+        'jepsen-log',
+        'edn',
+        'jsonl',
+        'json',
+      ]),
+    )
+    .option(
+      '--budget-s <n>',
+      'wall-clock budget in seconds (then: unknown); default 60',
+      parsePositive,
+    )
+    .option('--kv-absent <json>', 'kv: what a read of a missing key returns (default null)')
+    .option('--html <file>', 'write an HTML view of the history and the verdict')
+    .action((file: string, opts: Record<string, unknown>) => {
+      code = checkHistoryCommand(file, {
+        model: opts.model as string,
+        ...(opts.format === undefined ? {} : { format: opts.format as HistoryFormat }),
+        ...(opts.budgetS === undefined ? {} : { budgetS: opts.budgetS as number }),
+        ...(opts.kvAbsent === undefined ? {} : { kvAbsent: opts.kvAbsent as string }),
+        ...(opts.html === undefined ? {} : { html: opts.html as string }),
       });
     });
 

@@ -113,6 +113,9 @@ export interface LdfiSettings {
   /** `tracked` (default): events depend on the tracked state they read. `pcausal`: each event also
    * depends on its node's previous event — for processes that keep state in plain fields. */
   readonly precision?: 'tracked' | 'pcausal';
+  /** Molly's negative support (default true): see `VerifyOptions.negativeSupport`. Turn it off
+   * only for a monotone `post` (no negation, no "no other value" clauses). */
+  readonly negativeSupport?: boolean;
 }
 
 /** A simulation spec: what to run and what must hold. Build it with {@link defineSpec}. */

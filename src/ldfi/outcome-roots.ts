@@ -114,7 +114,7 @@ function popcount(x: number): number {
 }
 
 /** `world` with the facts of `hidden` (keys) removed and the nodes of `down` crashed. */
-function maskedView(
+export function maskedView(
   world: WorldView,
   hidden: ReadonlySet<string>,
   down: ReadonlySet<string>,

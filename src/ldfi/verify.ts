@@ -1,17 +1,20 @@
 import type { FactRecord } from '../core/fact.js';
 import type { Fault, FaultPlan } from '../core/fault.js';
 import { describeFault } from '../core/fault.js';
+import type { PrePost } from '../core/guarantee.js';
 import type { NodeId } from '../core/ids.js';
 import type { Spec } from '../core/spec.js';
 import { type Tuple, tupleKey } from '../core/value.js';
 import { Lineage, type LineagePrecision } from '../lineage/lineage.js';
 import type { RunResult } from '../sim/result.js';
 import { runSimulation } from '../sim/simulator.js';
+import type { Trace } from '../sim/trace.js';
 import { AsyncKillFormulaBuilder } from './async-formula.js';
 import { crashNodeOf, faultsOfVars, varOfFault } from './fault-vars.js';
 import {
   and,
   crashVar,
+  evaluate,
   type Formula,
   KillFormulaBuilder,
   or,
@@ -20,7 +23,7 @@ import {
 } from './formula.js';
 import { grossEstimate } from './gross-estimate.js';
 import { enumerateMinimalHittingSets } from './hitting-sets.js';
-import { type PostRoot, postKillSets, postRoots } from './outcome-roots.js';
+import { maskedView, type PostRoot, postKillSets, postRoots } from './outcome-roots.js';
 import { canonicalKey } from './symmetry.js';
 
 /** The bounds of the game (Molly's failure spec). */
@@ -48,6 +51,12 @@ export interface VerifyOptions extends LdfiParams {
   readonly symmetry?: readonly (readonly NodeId[])[];
   /** Lineage precision. Default: the spec's `ldfi.precision`, else `tracked`. */
   readonly precision?: LineagePrecision;
+  /** Molly's negative support (on by default, as in Molly). On: an outcome is taken to fall when
+   * any fact its `post` read falls — complete also for `post` conditions with negation, where
+   * losing one fact can let a competing one appear. Off: `post` is re-evaluated with sets of facts
+   * hidden to find which must fall *together* (fewer runs; complete only for monotone `post`).
+   * Default: the spec's `ldfi.negativeSupport`, else true. */
+  readonly negativeSupport?: boolean;
   /** Called after each run (progress). */
   readonly onRun?: (progress: LdfiProgress) => void;
   /** Polled between runs; returning true stops the search (verdict `incomplete`). Lets callers
@@ -171,6 +180,7 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
   const seed = options.seed ?? 1;
   const symmetry = options.symmetry ?? spec.ldfi?.symmetry ?? [];
   const precision = options.precision ?? spec.ldfi?.precision ?? 'tracked';
+  const negativeSupport = options.negativeSupport ?? spec.ldfi?.negativeSupport ?? true;
   const runsMax = options.runsMax ?? 100_000;
 
   const prePost = spec.guarantees?.prePost ?? [];
@@ -250,7 +260,9 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
       targets.set(g.name, new Set(now));
     }
     const killSets =
-      prePost.length > 0 ? postKillSets(prePost, result.world, roots, targets) : undefined;
+      prePost.length > 0 && !negativeSupport
+        ? postKillSets(prePost, result.world, roots, targets)
+        : undefined;
     const formula =
       killSets === undefined
         ? or(roots.map(killOf))
@@ -270,12 +282,29 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
       crashBudget: { nodeOf: crashNodeOf, max: params.crashes },
       limit: options.hypothesesPerRunMax ?? 100_000,
     });
-    const fresh = found.sets
+    const sendTicks = sync ? sendTicksByNode(trace, params.eot) : undefined;
+    const candidates = found.sets
       .filter((set) => set.length > 0)
-      .map((set) => withoutSubsumedOmissions([...seedVars, ...set]).sort())
-      .sort(
-        (a, b) => a.length - b.length || (a.join() < b.join() ? -1 : a.join() > b.join() ? 1 : 0),
-      );
+      .map((set) => {
+        const fresh =
+          sendTicks === undefined ? set : collapseCrashTimes(set, sendTicks, params.eot);
+        return withoutSubsumedOmissions([...seedVars, ...fresh]).sort();
+      });
+    // Paper §4.3: a fault set that also falsifies every good `pre` tuple can only give a vacuous
+    // run. Molly's snapshot runs them anyway; we keep them (completeness) but queue them after the
+    // others of the same solve, predicted by hiding the facts each one prevents.
+    const vacuous = new Map(
+      candidates.map((h) => [
+        h,
+        prePost.length > 0 && predictsVacuous(h, builder, result, prePost, goodKeys),
+      ]),
+    );
+    const fresh = candidates.sort(
+      (a, b) =>
+        Number(vacuous.get(a)) - Number(vacuous.get(b)) ||
+        a.length - b.length ||
+        (a.join() < b.join() ? -1 : a.join() > b.join() ? 1 : 0),
+    );
     let added = 0;
     for (const h of fresh) {
       const key = canonicalKey(h, symmetry);
@@ -386,6 +415,67 @@ function withoutSubsumedOmissions(vars: readonly string[]): string[] {
 
 const syncCrashPattern = /^C\(([^,]+),(\d+)\)$/;
 const syncOmissionPattern = /^O\(([^,]+),([^,]+),(\d+)\)$/;
+
+/** Per node, the ticks (< EOT) at which it sent a message to another node in this run. */
+function sendTicksByNode(trace: Trace, eot: number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let m = 0; m < trace.messageCount; m++) {
+    const msg = trace.message(m);
+    if (msg.sendEvent < 0 || msg.from === msg.to || msg.sentAt >= eot) continue;
+    const list = out.get(msg.from);
+    if (list === undefined) out.set(msg.from, [msg.sentAt]);
+    else if (list[list.length - 1] !== msg.sentAt) list.push(msg.sentAt);
+  }
+  return out;
+}
+
+/**
+ * A send-omission crash of s at t stops exactly s's messages sent at ticks >= t. When s sends
+ * nothing in [t, t') in this run and no other new fault of the set acts before t', crashing at t
+ * and at t' give the same run, so the crash moves to t' (s's next send tick, or EOT) and the twins
+ * become one hypothesis.
+ */
+function collapseCrashTimes(
+  set: readonly string[],
+  sendTicks: ReadonlyMap<string, number[]>,
+  eot: number,
+): string[] {
+  const tickOf = (v: string): number => Number(/,(\d+)\)$/.exec(v)?.[1] ?? 0);
+  return set.map((v) => {
+    const c = syncCrashPattern.exec(v);
+    if (c === null) return v;
+    const node = c[1] as string;
+    const at = Number(c[2]);
+    const next = (sendTicks.get(node) ?? []).find((t) => t >= at) ?? eot;
+    if (next === at) return v;
+    const others = set.filter((w) => w !== v);
+    return others.every((w) => tickOf(w) >= next) ? crashVar(node, next) : v;
+  });
+}
+
+/** Whether hypothesis `h` is predicted to falsify every good `pre` tuple of the current run: the
+ * facts whose every derivation `h` prevents are hidden, the nodes it crashes marked crashed, and
+ * `pre` re-evaluated. A prediction only orders the queue; every hypothesis is still run. */
+function predictsVacuous(
+  h: readonly string[],
+  builder: KillFormulaBuilder | AsyncKillFormulaBuilder,
+  result: RunResult,
+  prePost: readonly PrePost[],
+  goodKeys: ReadonlyMap<string, ReadonlySet<string>>,
+): boolean {
+  const on = new Set(h);
+  const hidden = new Set<string>();
+  for (const f of distinctFacts(result)) {
+    if (evaluate(builder.fact(f.name, f.args), on)) hidden.add(`${f.name}${tupleKey(f.args)}`);
+  }
+  const down = new Set(h.map(crashNodeOf).filter((n): n is string => n !== undefined));
+  const view = maskedView(result.world, hidden, down);
+  return prePost.every((g) => {
+    const good = goodKeys.get(g.name) ?? new Set<string>();
+    for (const t of g.pre(view)) if (good.has(tupleKey(t))) return false;
+    return true;
+  });
+}
 
 /** The variables of a plan's faults (for seeding LDFI from a known plan). */
 export function varsOfPlan(plan: FaultPlan): string[] {

@@ -71,7 +71,31 @@ class Item implements Scheduled {
 
 /** Runs one simulation of `spec` with `options`: a pure function of (spec, seed, plan). */
 export function runSimulation<M>(spec: Spec<M>, options: RunOptions): RunResult {
-  return new Simulator(spec, options).run();
+  const result = new Simulator(spec, options).run();
+  if (shapeAnchor.length === 0) shapeAnchor.push(...makeShapeAnchor());
+  return result;
+}
+
+/**
+ * Keeps the hidden classes (V8 "maps") of the simulator's own objects alive for the life of the
+ * process. V8 holds the maps that class fields create only weakly: when every object of a run is
+ * garbage and a full GC happens before the next run (a harness that calls gc() between runs, or
+ * any idle time with no simulator alive), they are collected, the next run builds fresh ones, and
+ * each inline cache on the hot path sees yet another shape. After a few runs those caches go
+ * megamorphic and throughput falls 1.5–2.5× (measured with bench/sim-throughput.ts). Two tiny
+ * simulators (untraced and traced), built once and never run, pin those maps. They hold no run
+ * state and draw nothing from any run's PRNG streams, so results are unaffected.
+ */
+const shapeAnchor: unknown[] = [];
+
+function makeShapeAnchor(): readonly unknown[] {
+  const spec: Spec<unknown> = {
+    name: 'shape-anchor',
+    nodes: ['a'],
+    process: () => ({ init() {}, receive() {}, timer() {} }),
+    time: { model: 'async', horizonMs: 1 },
+  };
+  return [new Simulator(spec, { seed: 0 }), new Simulator(spec, { seed: 0, trace: true })];
 }
 
 class Simulator<M> implements SimHost<M> {

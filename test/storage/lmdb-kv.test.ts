@@ -1,0 +1,116 @@
+// LmdbKV specifics beyond the conformance suite: data survives close and reopen, writes after
+// close and a corrupted or unusable data directory fail with clear errors naming the file, and a
+// released snapshot refuses reads instead of reading a recycled transaction.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import {
+  LMDB_DATA_FILE,
+  LmdbKV,
+  StorageClosedError,
+  StorageOpenError,
+} from '../../src/storage/backends/lmdb-kv.js';
+import { utf8 } from '../../src/storage/bytes.js';
+
+let dir = '';
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cadre-lmdb-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const text = (x: Uint8Array | undefined) =>
+  x === undefined ? undefined : Buffer.from(x).toString();
+
+describe('LmdbKV', () => {
+  test('data survives close and reopen', () => {
+    const kv = LmdbKV.open(join(dir, 'nested', 'store'));
+    kv.batch([
+      { type: 'put', key: utf8('a'), value: utf8('1') },
+      { type: 'put', key: new Uint8Array(), value: utf8('empty key') },
+    ]);
+    kv.put(utf8('b'), utf8('2'));
+    kv.close();
+    assert.equal(kv.closed, true);
+    const again = LmdbKV.open(join(dir, 'nested', 'store'));
+    assert.equal(text(again.get(utf8('a'))), '1');
+    assert.equal(text(again.get(new Uint8Array())), 'empty key');
+    assert.deepEqual(
+      again.range().map((e) => text(e.key)),
+      ['', 'a', 'b'],
+    );
+    again.close();
+  });
+
+  test('every operation after close throws StorageClosedError naming the file', () => {
+    const kv = LmdbKV.open(dir);
+    const snap = kv.snapshot();
+    kv.close();
+    kv.close(); // closing twice is harmless
+    const file = join(dir, LMDB_DATA_FILE);
+    const closed = (what: string) => (e: unknown) =>
+      e instanceof StorageClosedError && e.message.includes(file) && e.message.startsWith(what);
+    assert.throws(() => kv.put(utf8('a'), utf8('1')), closed('put'));
+    assert.throws(() => kv.batch([]), closed('batch'));
+    assert.throws(() => kv.delete(utf8('a')), closed('delete'));
+    assert.throws(() => kv.deleteRange(utf8('a'), utf8('b')), closed('deleteRange'));
+    assert.throws(() => kv.get(utf8('a')), closed('get'));
+    assert.throws(() => kv.range(), closed('range'));
+    assert.throws(() => kv.snapshot(), closed('snapshot'));
+    assert.throws(() => snap.get(utf8('a')), closed('snapshot'));
+  });
+
+  test('a released snapshot refuses reads; the store goes on', () => {
+    const kv = LmdbKV.open(dir);
+    kv.put(utf8('a'), utf8('1'));
+    const snap = kv.snapshot();
+    kv.put(utf8('a'), utf8('2'));
+    assert.equal(text(snap.get(utf8('a'))), '1');
+    snap.release();
+    assert.throws(() => snap.range(), /snapshot of .*data\.mdb was released/);
+    assert.equal(text(kv.get(utf8('a'))), '2');
+    kv.close();
+  });
+
+  test('a corrupted data file is rejected on open with an error naming it', () => {
+    const file = join(dir, LMDB_DATA_FILE);
+    const kv = LmdbKV.open(dir);
+    kv.put(utf8('a'), utf8('1'));
+    kv.close();
+    const good = readFileSync(file);
+    const rejects = (bytes: Buffer, why: RegExp) => {
+      writeFileSync(file, bytes);
+      assert.throws(
+        () => LmdbKV.open(dir),
+        (e: unknown) =>
+          e instanceof StorageOpenError &&
+          e.message.startsWith(`cannot open LMDB data file ${file}: `) &&
+          why.test(e.message),
+      );
+    };
+    rejects(Buffer.alloc(64 * 1024, 0x5a), /first meta page at byte 0 has no LMDB magic/);
+    rejects(good.subarray(0, 100), /truncated \(100 bytes, no second meta page\)/);
+    const secondBroken = Buffer.from(good);
+    secondBroken.fill(0, 16384, 16384 + 64);
+    rejects(secondBroken, /second meta page at byte 16384 has no LMDB magic/);
+    writeFileSync(file, good);
+    const again = LmdbKV.open(dir);
+    assert.equal(text(again.get(utf8('a'))), '1', 'the intact file still opens');
+    again.close();
+  });
+
+  test('a data path that is a directory, or a store path that is a file, is rejected clearly', () => {
+    mkdirSync(join(dir, 'a', LMDB_DATA_FILE), { recursive: true });
+    assert.throws(() => LmdbKV.open(join(dir, 'a')), StorageOpenError);
+    writeFileSync(join(dir, 'plain'), 'not a directory');
+    assert.throws(
+      () => LmdbKV.open(join(dir, 'plain')),
+      new RegExp(
+        `cannot open LMDB data file ${join(dir, 'plain', LMDB_DATA_FILE)}: not a directory`,
+      ),
+    );
+  });
+});
