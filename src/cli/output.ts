@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { describeFault, type FaultPlan } from '../core/fault.js';
 import type { RunResult } from '../sim/result.js';
 import type { Trace } from '../sim/trace.js';
@@ -24,8 +24,9 @@ export function outputDir(out: string | undefined, specName: string): string {
 
 /** A path for messages: relative to the working directory when that is shorter. */
 export function showPath(path: string): string {
+  // Relative only inside the working directory: `../x` paths would depend on where cwd is.
   const rel = relative(process.cwd(), path);
-  return rel.length > 0 && rel.length < path.length ? rel : path;
+  return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 /** What {@link writeTrace} wrote. */

@@ -208,6 +208,8 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
   const runLog: RunRecord[] = [];
   const counterexamples: Counterexample[] = [];
   const explored = new Set<string>();
+  /** Solves cut short by `hypothesesPerRunMax`: the search then cannot claim "verified". */
+  let truncatedSolves = 0;
   const queue: string[][] = [];
   let head = 0;
   const base = {
@@ -283,6 +285,7 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
       limit: options.hypothesesPerRunMax ?? 100_000,
     });
     const sendTicks = sync ? sendTicksByNode(trace, params.eot) : undefined;
+    if (found.truncated) truncatedSolves++;
     const candidates = found.sets
       .filter((set) => set.length > 0)
       .map((set) => {
@@ -374,6 +377,16 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
       counterexamples.push(ce);
       if (options.findAll !== true) break;
     }
+  }
+  if (counterexamples.length === 0 && truncatedSolves > 0) {
+    return {
+      ...base,
+      verdict: 'incomplete',
+      reason: `${truncatedSolves} solve(s) stopped at ${options.hypothesesPerRunMax ?? 100_000} hypotheses`,
+      runs: runLog.length,
+      counterexamples,
+      runLog,
+    };
   }
   return {
     ...base,

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import redunDeliv from '../../examples/ldfi-paper/redun-deliv.js';
 import retryDeliv from '../../examples/retry-deliv.js';
 import simpleDeliv from '../../examples/simple-deliv.js';
 import { type Context, defineSpec, describeFault, fact, type Process } from '../../src/index.js';
@@ -160,6 +161,14 @@ describe('bad input', () => {
         e instanceof LdfiError &&
         /guarantee "broken.pre" threw: Error: pre exploded/.test(e.message),
     );
+  });
+
+  test('a solve cut short by the hypothesis limit gives "incomplete", never "verified"', () => {
+    // redun-deliv is verified at 6/3/1 in 4 runs; with one hypothesis per solve it cannot be.
+    assert.equal(verify(redunDeliv, { eot: 6, eff: 3, crashes: 1 }).verdict, 'verified');
+    const r = verify(redunDeliv, { eot: 6, eff: 3, crashes: 1, hypothesesPerRunMax: 1 });
+    assert.equal(r.verdict, 'incomplete');
+    assert.match(r.reason ?? '', /stopped at 1 hypotheses/);
   });
 
   test('a spec with nothing to verify is refused', () => {
