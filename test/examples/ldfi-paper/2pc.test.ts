@@ -9,18 +9,9 @@ import { test } from 'node:test';
 import spec from '../../../examples/ldfi-paper/2pc.js';
 import { type Fault, NO_FAULTS, runSimulation } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
+import { mollyNames } from './molly-names.js';
 
-/** Molly's names for faults: `O(from,to,t)`, `C(node,t)`, sorted. */
-const names = (faults: readonly Fault[]) =>
-  faults
-    .map((f) =>
-      f.kind === 'omission'
-        ? `O(${f.from},${f.to},${f.at})`
-        : f.kind === 'crash'
-          ? `C(${f.node},${f.at})`
-          : f.kind,
-    )
-    .sort();
+const names = mollyNames;
 
 test('2pc: failure-free, C commits at tick 4 and every agent by EOT 5', () => {
   const r = runSimulation(spec, { seed: 1, plan: NO_FAULTS });

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import spec from '../../../examples/ldfi-paper/classic-deliv.js';
-import { type Fault, NO_FAULTS, runSimulation } from '../../../src/index.js';
+import { NO_FAULTS, runSimulation } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
+import { mollyNames } from './molly-names.js';
 
-/** Molly's names for faults: `O(from,to,t)`, `C(node,t)`, sorted. */
-const names = (faults: readonly Fault[]) =>
-  faults
-    .map((f) =>
-      f.kind === 'omission'
-        ? `O(${f.from},${f.to},${f.at})`
-        : f.kind === 'crash'
-          ? `C(${f.node},${f.at})`
-          : f.kind,
-    )
-    .sort();
+const names = mollyNames;
 
 test('classic-deliv: failure-free, every node logs at t+1 of its first copy', () => {
   const r = runSimulation(spec, { seed: 1, plan: NO_FAULTS });

@@ -3,18 +3,9 @@ import { test } from 'node:test';
 import spec from '../../../examples/ldfi-paper/kafka.js';
 import { type Fault, NO_FAULTS, runSimulation } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
+import { mollyNames } from './molly-names.js';
 
-/** Molly's names for faults: `O(from,to,t)`, `C(node,t)`, sorted. */
-const names = (faults: readonly Fault[]) =>
-  faults
-    .map((f) =>
-      f.kind === 'omission'
-        ? `O(${f.from},${f.to},${f.at})`
-        : f.kind === 'crash'
-          ? `C(${f.node},${f.at})`
-          : f.kind,
-    )
-    .sort();
+const names = mollyNames;
 
 test('kafka: failure-free, the write is on a, b and c and acked by EOT 6', () => {
   const r = runSimulation(spec, { seed: 1, plan: NO_FAULTS });

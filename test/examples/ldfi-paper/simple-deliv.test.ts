@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import spec from '../../../examples/ldfi-paper/simple-deliv.js';
-import type { Fault } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
+import { mollyNames } from './molly-names.js';
 
-/** Molly's names for faults: `O(from,to,t)`, `C(node,t)`, sorted. */
-const names = (faults: readonly Fault[]) =>
-  faults
-    .map((f) =>
-      f.kind === 'omission'
-        ? `O(${f.from},${f.to},${f.at})`
-        : f.kind === 'crash'
-          ? `C(${f.node},${f.at})`
-          : f.kind,
-    )
-    .sort();
+const names = mollyNames;
 
 test("simple-deliv: counterexample at 4/2/0 (Fig. 12), O(a,b,1) or its twin, within Molly's 2 runs", () => {
   const r = verify(spec, { eot: 4, eff: 2, crashes: 0 });
