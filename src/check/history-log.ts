@@ -5,7 +5,7 @@ import { HistoryError } from './operations.js';
  * A history recorded outside the simulator, by real clients: one {@link HistoryRecorder} per
  * client (the same API workload clients get as `ctx.history`), all appending to one history that
  * {@link checkHistory} and the other checkers read. Time comes from the injected `clock` (e.g.
- * `() => performance.now()` in a real test harness), so this stays usable in deterministic code.
+ * the harness's monotonic clock in a real test), so this stays usable in deterministic code.
  * Recording is synchronous: in a concurrent harness, call `invoke` just before sending a request
  * and `ok`/`fail`/`info` just after its outcome is known, so real-time order is preserved.
  */

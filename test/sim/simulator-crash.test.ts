@@ -8,25 +8,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fact } from '../../src/core/fact.js';
 import type { Fault } from '../../src/core/fault.js';
-import type { Context, Process } from '../../src/core/process.js';
+import type { Process } from '../../src/core/process.js';
 import { defineSpec, type Spec } from '../../src/core/spec.js';
 import type { RunResult } from '../../src/sim/result.js';
 import { runSimulation } from '../../src/sim/simulator.js';
 import { fromUtf8, utf8 } from '../../src/storage/bytes.js';
+import { type Handlers, processFrom } from './process-from.js';
 
 type Msg = { readonly n: number };
 
-function proc(h: {
-  init?: (ctx: Context<Msg>) => void;
-  receive?: (ctx: Context<Msg>, from: string, msg: Msg) => void;
-  timer?: (ctx: Context<Msg>, name: string) => void;
-}): Process<Msg> {
-  return {
-    init: (ctx) => h.init?.(ctx),
-    receive: (ctx, from, msg) => h.receive?.(ctx, from, msg),
-    timer: (ctx, name) => h.timer?.(ctx, name),
-  };
-}
+const proc = (h: Handlers<Msg>): Process<Msg> => processFrom(h);
 
 function spec(
   make: (id: string) => Process<Msg>,

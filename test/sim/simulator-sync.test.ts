@@ -11,21 +11,11 @@ import type { Fault } from '../../src/core/fault.js';
 import type { Context, Process } from '../../src/core/process.js';
 import { defineSpec, type Spec } from '../../src/core/spec.js';
 import { runSimulation } from '../../src/sim/simulator.js';
+import { type Handlers, processFrom } from './process-from.js';
 
 type Msg = { readonly tag: string; readonly sentAt: number };
 
-/** A process built from optional handler bodies. */
-function proc(h: {
-  init?: (ctx: Context<Msg>) => void;
-  receive?: (ctx: Context<Msg>, from: string, msg: Msg) => void;
-  timer?: (ctx: Context<Msg>, name: string) => void;
-}): Process<Msg> {
-  return {
-    init: (ctx) => h.init?.(ctx),
-    receive: (ctx, from, msg) => h.receive?.(ctx, from, msg),
-    timer: (ctx, name) => h.timer?.(ctx, name),
-  };
-}
+const proc = (h: Handlers<Msg>): Process<Msg> => processFrom(h);
 
 /** Emits recv(to, from, tag, sentAt, now) for every message. */
 function recordReceive(ctx: Context<Msg>, from: string, msg: Msg): void {
