@@ -97,6 +97,7 @@ export {
   type SwarmOptions,
   type SyncTimeModel,
   type TimeModel,
+  withEndOfTime,
 } from './core/spec.js';
 export type { TrackedStore } from './core/tracked-store.js';
 export { type Tuple, tupleKey, type Value } from './core/value.js';

@@ -1,4 +1,4 @@
-import { defineSpec, type Spec, type TimeModel } from '../core/spec.js';
+import { withEndOfTime } from '../core/spec.js';
 import { runSimulation } from '../sim/simulator.js';
 import { loadPlan } from './load-plan.js';
 import { loadSpec } from './load-spec.js';
@@ -41,11 +41,4 @@ export async function replay(file: string, options: ReplayOptions): Promise<numb
   writeRunFiles(dir, stem, result, { specFile: file, reproduce });
   say(`reproduce: ${reproduce}`);
   return exitCodeFor(result.status);
-}
-
-/** The spec with its end of time replaced (how `cadre verify` runs it at a given EOT). */
-export function withEndOfTime<M>(spec: Spec<M>, eot: number): Spec<M> {
-  const time: TimeModel =
-    spec.time.model === 'sync' ? { model: 'sync', eot } : { ...spec.time, horizonMs: eot };
-  return defineSpec({ ...spec, time });
 }

@@ -3,7 +3,7 @@ import { describeFault } from '../core/fault.js';
 import type { Spec } from '../core/spec.js';
 import { tupleKey } from '../core/value.js';
 import { exhaustiveSearch, randomBaseline, randomSearch, sweep } from '../ldfi/strategies.js';
-import { type LdfiParams, type LdfiResult, verify } from '../ldfi/verify.js';
+import { LDFI_SEED, type LdfiParams, type LdfiResult, verify } from '../ldfi/verify.js';
 import { EXIT_ERROR, EXIT_PASS, EXIT_VIOLATED, UsageError } from './errors.js';
 import { loadSpec } from './load-spec.js';
 import {
@@ -162,7 +162,7 @@ function reportLdfi(
       message: ce.result.violations[0]?.message ?? '',
       plan: planFile,
       ...(trace === undefined ? {} : { trace }),
-      reproduce: reproduceCommand(file, 1, planFile, params.eot),
+      reproduce: reproduceCommand(file, LDFI_SEED, planFile, params.eot),
     };
   });
   const summary = {

@@ -243,3 +243,14 @@ function checkLatency(
       fail('time.network.latency.kind', 'must be fixed, uniform or exponential');
   }
 }
+
+/**
+ * The spec with its end of time replaced: the last tick (synchronous model) or the horizon in ms
+ * (asynchronous). This is how `cadre verify` runs a spec at a chosen EOT, and how `cadre replay
+ * --eot` reproduces those runs; everything else, buggify settings included, stays as written.
+ */
+export function withEndOfTime<M>(spec: Spec<M>, eot: number): Spec<M> {
+  const time: TimeModel =
+    spec.time.model === 'sync' ? { model: 'sync', eot } : { ...spec.time, horizonMs: eot };
+  return defineSpec({ ...spec, time });
+}

@@ -1,5 +1,4 @@
 import type { Fault } from '../core/fault.js';
-import { crashVar, omissionVar } from './formula.js';
 
 const omissionPattern = /^O\(([^,]+),([^,]+),(\d+)\)$/;
 const crashPattern = /^C\(([^,]+),(\d+)\)$/;
@@ -25,13 +24,6 @@ export function faultOfVar(name: string): Fault {
   const st = stopPattern.exec(name);
   if (st !== null) return { kind: 'crash', node: st[1] as string, at: Number(st[2]), mode: 'stop' };
   throw new Error(`not a fault variable: ${name}`);
-}
-
-/** The variable of a synchronous-model fault (omissions and send-omission crashes only). */
-export function varOfFault(f: Fault): string {
-  if (f.kind === 'omission') return omissionVar(f.from, f.to, f.at);
-  if (f.kind === 'crash') return crashVar(f.node, f.at);
-  throw new Error(`fault kind ${f.kind} has no synchronous LDFI variable`);
 }
 
 /** Faults of a variable set, crashes first, each group in name order. */

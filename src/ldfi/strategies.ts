@@ -1,11 +1,12 @@
 import type { Fault } from '../core/fault.js';
-import type { Spec } from '../core/spec.js';
+import { type Spec, withEndOfTime } from '../core/spec.js';
 import { tupleKey } from '../core/value.js';
 import { Prng } from '../sim/prng.js';
 import type { RunResult } from '../sim/result.js';
 import { runSimulation } from '../sim/simulator.js';
 import {
   checkParams,
+  LDFI_SEED,
   type LdfiParams,
   type LdfiResult,
   type VerifyOptions,
@@ -27,13 +28,13 @@ export interface SearchResult {
  * outcomes (Molly's `isGood`) for judging runs. */
 function prepare<M>(spec: Spec<M>, params: LdfiParams) {
   checkParams(spec as Spec<unknown>, params);
-  const game: Spec<M> = { ...spec, time: { model: 'sync', eot: params.eot }, faults: {} };
-  const failureFree = runSimulation(game, { seed: 0, plan: { faults: [] } });
+  const game = withEndOfTime(spec, params.eot);
+  const failureFree = runSimulation(game, { seed: LDFI_SEED, plan: { faults: [] } });
   const good = new Map<string, ReadonlySet<string>>();
   for (const [name, tuples] of failureFree.postTuples)
     good.set(name, new Set(tuples.map(tupleKey)));
   const run = (faults: readonly Fault[]) =>
-    runSimulation(game, { seed: 0, plan: { faults }, goodOutcomes: good });
+    runSimulation(game, { seed: LDFI_SEED, plan: { faults }, goodOutcomes: good });
   return { failureFree, run };
 }
 

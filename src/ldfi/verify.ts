@@ -3,14 +3,14 @@ import type { Fault, FaultPlan } from '../core/fault.js';
 import { describeFault } from '../core/fault.js';
 import type { PrePost } from '../core/guarantee.js';
 import type { NodeId } from '../core/ids.js';
-import type { Spec } from '../core/spec.js';
+import { type Spec, withEndOfTime } from '../core/spec.js';
 import { type Tuple, tupleKey } from '../core/value.js';
 import { Lineage, type LineagePrecision } from '../lineage/lineage.js';
 import type { RunResult } from '../sim/result.js';
 import { runSimulation } from '../sim/simulator.js';
 import type { Trace } from '../sim/trace.js';
 import { AsyncKillFormulaBuilder } from './async-formula.js';
-import { crashNodeOf, faultsOfVars, varOfFault } from './fault-vars.js';
+import { crashNodeOf, faultOfVar, faultsOfVars } from './fault-vars.js';
 import {
   and,
   crashVar,
@@ -115,6 +115,9 @@ export interface LdfiResult {
   readonly failureFree: RunResult;
 }
 
+/** The seed of every run of the game unless the caller picks one (reproduce commands use it). */
+export const LDFI_SEED = 1;
+
 /** Thrown for parameters out of range, a nondeterministic process, or a spec LDFI cannot run. */
 export class LdfiError extends Error {
   override readonly name = 'LdfiError';
@@ -168,16 +171,10 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
   checkParams(s, options);
   const params: LdfiParams = { eot: options.eot, eff: options.eff, crashes: options.crashes };
   const sync = spec.time.model === 'sync';
-  const game: Spec<M> = {
-    ...spec,
-    time:
-      spec.time.model === 'sync'
-        ? { model: 'sync', eot: params.eot }
-        : { ...spec.time, horizonMs: params.eot },
-    // Every run gets an explicit plan, so the spec's own plan and swarm are unused; keeping the
-    // settings keeps buggify exactly as `cadre replay --plan` runs it.
-  };
-  const seed = options.seed ?? 1;
+  // Every run gets an explicit plan, so the spec's own plan and swarm draws are unused; keeping
+  // the settings keeps buggify exactly as `cadre replay --plan --eot` runs it.
+  const game = withEndOfTime(spec, params.eot);
+  const seed = options.seed ?? LDFI_SEED;
   const symmetry = options.symmetry ?? spec.ldfi?.symmetry ?? [];
   const precision = options.precision ?? spec.ldfi?.precision ?? 'tracked';
   const negativeSupport = options.negativeSupport ?? spec.ldfi?.negativeSupport ?? true;
@@ -408,26 +405,32 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
 function withoutSubsumedOmissions(vars: readonly string[]): string[] {
   const crashAt = new Map<string, number>();
   for (const v of vars) {
-    const f = syncCrashPattern.exec(v);
-    if (f !== null) {
-      const t = Number(f[2]);
-      crashAt.set(f[1] as string, Math.min(t, crashAt.get(f[1] as string) ?? t));
-    }
+    const f = sendOmissionCrash(v);
+    if (f !== undefined) crashAt.set(f.node, Math.min(f.at, crashAt.get(f.node) ?? f.at));
   }
   if (crashAt.size === 0) return [...vars];
   return vars.filter((v) => {
     // A node crashes once: a later crash time of a node that already crashed changes nothing.
-    const c = syncCrashPattern.exec(v);
-    if (c !== null) return Number(c[2]) === crashAt.get(c[1] as string);
-    const o = syncOmissionPattern.exec(v);
-    if (o === null) return true;
-    const at = crashAt.get(o[1] as string);
-    return at === undefined || at > Number(o[3]);
+    const c = sendOmissionCrash(v);
+    if (c !== undefined) return c.at === crashAt.get(c.node);
+    const f = faultOfVar(v);
+    if (f.kind !== 'omission') return true;
+    const at = crashAt.get(f.from);
+    return at === undefined || at > f.at;
   });
 }
 
-const syncCrashPattern = /^C\(([^,]+),(\d+)\)$/;
-const syncOmissionPattern = /^O\(([^,]+),([^,]+),(\d+)\)$/;
+/** The synchronous (send-omission) crash a variable stands for, if it is one. */
+function sendOmissionCrash(v: string): { node: string; at: number } | undefined {
+  const f = faultOfVar(v);
+  return f.kind === 'crash' && f.mode === 'send-omission' ? { node: f.node, at: f.at } : undefined;
+}
+
+/** The tick at which a synchronous fault variable acts. */
+function tickOf(v: string): number {
+  const f = faultOfVar(v);
+  return f.kind === 'drop' ? 0 : f.at;
+}
 
 /** Per node, the ticks (< EOT) at which it sent a message to another node in this run. */
 function sendTicksByNode(trace: Trace, eot: number): Map<string, number[]> {
@@ -453,12 +456,10 @@ function collapseCrashTimes(
   sendTicks: ReadonlyMap<string, number[]>,
   eot: number,
 ): string[] {
-  const tickOf = (v: string): number => Number(/,(\d+)\)$/.exec(v)?.[1] ?? 0);
   return set.map((v) => {
-    const c = syncCrashPattern.exec(v);
-    if (c === null) return v;
-    const node = c[1] as string;
-    const at = Number(c[2]);
+    const c = sendOmissionCrash(v);
+    if (c === undefined) return v;
+    const { node, at } = c;
     const next = (sendTicks.get(node) ?? []).find((t) => t >= at) ?? eot;
     if (next === at) return v;
     const others = set.filter((w) => w !== v);
@@ -488,11 +489,6 @@ function predictsVacuous(
     for (const t of g.pre(view)) if (good.has(tupleKey(t))) return false;
     return true;
   });
-}
-
-/** The variables of a plan's faults (for seeding LDFI from a known plan). */
-export function varsOfPlan(plan: FaultPlan): string[] {
-  return plan.faults.map(varOfFault);
 }
 
 /** Each distinct fact of a run, once. */

@@ -1,23 +1,12 @@
 /** `cadre check-history` end to end: exit codes 0 / 1 / 2, the explanation, bad input. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cadre } from '../cli/run-cadre.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 let dir: string;
-
-function cadre(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/cadre.js', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

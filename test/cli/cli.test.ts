@@ -3,32 +3,15 @@
  * and checks exit codes, what is printed and what is written.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cadre } from './run-cadre.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const example = 'examples/retry-deliv.ts';
 let out: string;
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cadre(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, ['bin/cadre.js', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function traceHash(stdout: string): string {
   const m = /^trace hash: sha256:([0-9a-f]{64})$/m.exec(stdout);

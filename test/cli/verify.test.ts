@@ -4,24 +4,13 @@
  * reproduce command replays the counterexample.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cadre } from './run-cadre.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 let out: string;
-
-function cadre(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/cadre.js', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   out = mkdtempSync(join(tmpdir(), 'cadre-verify-'));
