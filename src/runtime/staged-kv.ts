@@ -1,0 +1,181 @@
+import { copyBytes, fromKeyString, toKeyString } from '../storage/bytes.js';
+import { checkOps } from '../storage/check-ops.js';
+import {
+  type BatchOp,
+  checkKey,
+  checkRange,
+  type Entry,
+  type OrderedKV,
+  type OrderedKVReader,
+  type RangeOptions,
+} from '../storage/ordered-kv.js';
+
+/** Hooks through which the node host learns what a handler read and wrote (for the trace). */
+export interface StagedKVObserver {
+  /** A read of `key` (latin1 key string). */
+  read(key: string): void;
+  /** A write of `key`; `same` when the new value equals the one it replaces. */
+  write(key: string, same: boolean): void;
+}
+
+/**
+ * Writes staged over a base store: reads see the staged writes (a handler sees its own writes),
+ * nothing reaches the base until {@link StagedKV.commitTo} applies them as one atomic batch. This
+ * is how the node host makes a handler's writes durable in one LMDB commit (one fsync) before its
+ * messages leave, and how it discards the writes of a handler that threw.
+ *
+ * Staged layers stack: a handler's layer sits on the layer of its commit group, which sits on the
+ * on-disk store. Keys are checked against `keyBytesMax` when written, so a bad key fails inside
+ * the handler that wrote it, not at commit.
+ */
+export class StagedKV implements OrderedKV {
+  /** Staged values by latin1 key; null marks a staged delete. */
+  readonly #writes = new Map<string, Uint8Array | null>();
+  /** Ranges cleared by `deleteRange` (latin1 bounds, end exclusive), minus later puts. */
+  readonly #cleared: { readonly start: string; readonly end: string }[] = [];
+  #ops: BatchOp[] = [];
+
+  constructor(
+    readonly base: OrderedKVReader,
+    readonly keyBytesMax: number,
+    /** Optional read/write hooks (tracing); reads of the base made to compare values are silent. */
+    readonly observer?: StagedKVObserver,
+  ) {}
+
+  /** Number of staged operations. */
+  get pendingOps(): number {
+    return this.#ops.length;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    checkKey(key, 'storage get');
+    const k = toKeyString(key);
+    this.observer?.read(k);
+    return this.#lookup(key, k);
+  }
+
+  range(options: RangeOptions = {}): Entry[] {
+    const limit = checkRange(options, 'storage range');
+    const entries = this.#scan(options, limit);
+    if (this.observer !== undefined)
+      for (const e of entries) this.observer.read(toKeyString(e.key));
+    return entries;
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.batch([{ type: 'put', key, value }], 'storage put');
+  }
+
+  delete(key: Uint8Array): void {
+    this.batch([{ type: 'delete', key }], 'storage delete');
+  }
+
+  deleteRange(start: Uint8Array, end: Uint8Array): void {
+    this.batch([{ type: 'deleteRange', start, end }], 'storage deleteRange');
+  }
+
+  /** Stages `ops` (all validated first: a bad op stages nothing). */
+  batch(ops: readonly BatchOp[], where = 'storage batch'): void {
+    checkOps(ops, where, this.keyBytesMax, ' of the on-disk store');
+    for (const op of ops) {
+      if (op.type === 'put') {
+        const k = toKeyString(op.key);
+        const value = copyBytes(op.value);
+        if (this.observer !== undefined) {
+          const old = this.#lookup(op.key, k);
+          this.observer.write(k, old !== undefined && Buffer.compare(old, value) === 0);
+        }
+        this.#writes.set(k, value);
+        this.#ops.push({ type: 'put', key: copyBytes(op.key), value });
+      } else if (op.type === 'delete') {
+        const k = toKeyString(op.key);
+        this.observer?.write(k, false);
+        this.#writes.set(k, null);
+        this.#ops.push({ type: 'delete', key: copyBytes(op.key) });
+      } else {
+        const start = toKeyString(op.start);
+        const end = toKeyString(op.end);
+        if (start >= end) continue;
+        for (const k of [...this.#writes.keys()]) {
+          if (k >= start && k < end) this.#writes.delete(k);
+        }
+        this.#cleared.push({ start, end });
+        this.#ops.push({ type: 'deleteRange', start: copyBytes(op.start), end: copyBytes(op.end) });
+      }
+    }
+  }
+
+  /** A read-only view of the staged state as of now (the base's snapshot plus a copy of the
+   * staged writes). */
+  snapshot(): OrderedKVReader {
+    const base = 'snapshot' in this.base ? (this.base as OrderedKV).snapshot() : this.base;
+    const copy = new StagedKV(base, this.keyBytesMax);
+    copy.batch(this.#ops);
+    return { get: (key) => copy.get(key), range: (options) => copy.range(options) };
+  }
+
+  /** Applies the staged operations to `target` as one batch and clears the stage. Nothing is
+   * applied (and the stage is kept) if the batch throws. */
+  commitTo(target: OrderedKV): number {
+    const ops = this.#ops;
+    if (ops.length > 0) target.batch(ops);
+    this.discard();
+    return ops.length;
+  }
+
+  /** Drops every staged operation. */
+  discard(): void {
+    this.#ops = [];
+    this.#writes.clear();
+    this.#cleared.length = 0;
+  }
+
+  #lookup(key: Uint8Array, k: string): Uint8Array | undefined {
+    const staged = this.#writes.get(k);
+    // A copy: the caller may mutate what it gets, and the staged bytes are what will be committed.
+    if (staged !== undefined) return staged === null ? undefined : copyBytes(staged);
+    if (this.#isCleared(k)) return undefined;
+    return this.base.get(key);
+  }
+
+  #isCleared(k: string): boolean {
+    for (const r of this.#cleared) if (k >= r.start && k < r.end) return true;
+    return false;
+  }
+
+  /** Base entries merged with the staged ones, in order, at most `limit`. */
+  #scan(options: RangeOptions, limit: number): Entry[] {
+    if (this.#writes.size === 0 && this.#cleared.length === 0) return this.base.range(options);
+    if (limit === 0) return [];
+    const { start, end, reverse } = options;
+    // Staged writes hide at most #writes.size base entries, so that many extra base entries are
+    // enough to fill `limit`; a cleared range can hide any number, so then the scan is unbounded.
+    const baseLimit =
+      this.#cleared.length > 0 || !Number.isFinite(limit) ? undefined : limit + this.#writes.size;
+    const baseEntries = this.base.range({
+      ...(start === undefined ? {} : { start }),
+      ...(end === undefined ? {} : { end }),
+      ...(reverse === undefined ? {} : { reverse }),
+      ...(baseLimit === undefined ? {} : { limit: baseLimit }),
+    });
+    const low = start === undefined ? '' : toKeyString(start);
+    const high = end === undefined ? undefined : toKeyString(end);
+    const merged: { k: string; e: Entry }[] = [];
+    for (const e of baseEntries) {
+      const k = toKeyString(e.key);
+      if (!this.#writes.has(k) && !this.#isCleared(k)) merged.push({ k, e });
+    }
+    for (const [k, v] of this.#writes) {
+      if (v === null || k < low || (high !== undefined && k >= high)) continue;
+      merged.push({ k, e: { key: fromKeyString(k), value: copyBytes(v) } });
+    }
+    merged.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    if (reverse === true) merged.reverse();
+    const out: Entry[] = [];
+    for (const { e } of merged) {
+      if (out.length >= limit) break;
+      out.push(e);
+    }
+    return out;
+  }
+}
