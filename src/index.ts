@@ -101,6 +101,11 @@ export {
 } from './core/spec.js';
 export type { TrackedStore } from './core/tracked-store.js';
 export { type Tuple, tupleKey, type Value } from './core/value.js';
+export { graphvizLayout } from './report/graphviz.js';
+export { type RenderedReport, type ReportOptions, renderReport } from './report/html.js';
+export { loadReportInput } from './report/load.js';
+export type { OutcomeTuples, ReportInput, ReportRun } from './report/report-input.js';
+export { parseTraceJsonl, ReportDataError, type TraceData } from './report/trace-data.js';
 export {
   type CampaignFailure,
   type CampaignOptions,

@@ -17,6 +17,7 @@ const scanned = [
   'src/check',
   'src/storage',
   'examples',
+  'src/report',
 ];
 
 /** Banned APIs: each is a source of non-determinism (real time, real randomness, real timers). */

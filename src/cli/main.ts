@@ -7,6 +7,7 @@ import { parsePositive, parseSeed, parseSeedRange, parseWhole } from './args.js'
 import { checkHistoryCommand } from './check-history.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
 import { replay } from './replay.js';
+import { reportCommand } from './report.js';
 import { simulate } from './simulate.js';
 import { type Strategy, verifyCommand } from './verify.js';
 
@@ -146,6 +147,27 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...(opts.budgetS === undefined ? {} : { budgetS: opts.budgetS as number }),
         ...(opts.kvAbsent === undefined ? {} : { kvAbsent: opts.kvAbsent as string }),
         ...(opts.html === undefined ? {} : { html: opts.html as string }),
+      });
+    });
+
+  program
+    .command('report')
+    .description(
+      'render saved run data (a `cadre verify` output directory, or a *.trace.jsonl) as one self-contained HTML report',
+    )
+    .argument(
+      '<data>',
+      'verify output directory (with verify.json), verify.json, or a *.trace.jsonl',
+    )
+    .option(
+      '--out <file>',
+      'where to write the page (default: report.html in the directory, or <stem>.report.html)',
+    )
+    .option('--open', 'open the report in the default browser')
+    .action(async (data: string, opts: Record<string, unknown>) => {
+      code = await reportCommand(data, {
+        open: opts.open === true,
+        ...(opts.out === undefined ? {} : { out: opts.out as string }),
       });
     });
 

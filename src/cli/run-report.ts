@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FaultPlan } from '../core/fault.js';
 import type { Spec } from '../core/spec.js';
+import type { Tuple } from '../core/value.js';
 import type { RunResult, RunStatus } from '../sim/result.js';
 import { shrinkPlan } from '../sim/shrink.js';
 import { EXIT_ERROR, EXIT_PASS, EXIT_VIOLATED } from './errors.js';
@@ -88,6 +89,17 @@ export function shrinkAndWrite(
   );
   say(`wrote ${showPath(file)}`);
   return showPath(file);
+}
+
+/** Per pre/post guarantee, a run's `pre` and `post` tuples at the end (the report's outcome
+ * table reads them from the saved run data). */
+export function outcomeTuples(
+  run: RunResult,
+): Record<string, { pre: readonly Tuple[]; post: readonly Tuple[] }> {
+  const out: Record<string, { pre: readonly Tuple[]; post: readonly Tuple[] }> = {};
+  for (const [name, post] of run.postTuples)
+    out[name] = { pre: run.preTuples.get(name) ?? [], post };
+  return out;
 }
 
 function guaranteeNames(spec: Spec<unknown>): string[] {

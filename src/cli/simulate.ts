@@ -16,7 +16,14 @@ import {
   writeJson,
 } from './output.js';
 import { campaignProgress } from './progress.js';
-import { exitCodeFor, printVerdict, shrinkAndWrite, writeRunFiles } from './run-report.js';
+import { writeReportOf } from './report.js';
+import {
+  exitCodeFor,
+  outcomeTuples,
+  printVerdict,
+  shrinkAndWrite,
+  writeRunFiles,
+} from './run-report.js';
 
 /** Options of `cadre simulate`. */
 export interface SimulateOptions {
@@ -38,11 +45,16 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
   const loaded = await loadSpec(file);
   const dir = outputDir(options.out, loaded.spec.name);
   return options.seed !== undefined
-    ? simulateOne(loaded, options.seed, dir, options.shrink === true)
+    ? await simulateOne(loaded, options.seed, dir, options.shrink === true)
     : simulateMany(loaded, options.seeds as SeedRange, dir, options);
 }
 
-function simulateOne(loaded: LoadedSpec, seed: number, dir: string, shrink: boolean): number {
+async function simulateOne(
+  loaded: LoadedSpec,
+  seed: number,
+  dir: string,
+  shrink: boolean,
+): Promise<number> {
   const { spec, file } = loaded;
   say(`cadre simulate: spec ${spec.name} (${file}), seed ${seed}`);
   const started = performance.now();
@@ -52,8 +64,14 @@ function simulateOne(loaded: LoadedSpec, seed: number, dir: string, shrink: bool
   printVerdict(spec, result);
   say(throughput(result.stats.events, ms));
   const reproduce = reproduceCommand(file, seed);
-  writeRunFiles(dir, `seed-${seed}`, result, { specFile: file, reproduce });
+  const written = writeRunFiles(dir, `seed-${seed}`, result, {
+    specFile: file,
+    reproduce,
+    outcomes: outcomeTuples(result),
+  });
   if (result.status !== 'pass') {
+    if (written !== undefined)
+      await writeReportOf(written.file, join(dir, `seed-${seed}.report.html`));
     say(`reproduce: ${reproduce}`);
     if (shrink) {
       const planFile = shrinkAndWrite(spec, seed, result.plan, dir);
@@ -65,12 +83,12 @@ function simulateOne(loaded: LoadedSpec, seed: number, dir: string, shrink: bool
   return exitCodeFor(result.status);
 }
 
-function simulateMany(
+async function simulateMany(
   loaded: LoadedSpec,
   seeds: SeedRange,
   dir: string,
   options: SimulateOptions,
-): number {
+): Promise<number> {
   const { spec, file } = loaded;
   const total = seeds.to - seeds.from + 1;
   say(`cadre simulate: spec ${spec.name} (${file}), seeds ${seeds.from}..${seeds.to}`);
@@ -150,10 +168,13 @@ function simulateMany(
   if (failureSignature(traced) !== failureSignature(first.result)) {
     say(`warning: seed ${first.seed} did not fail the same way when traced: determinism bug?`);
   }
-  writeRunFiles(dir, `seed-${first.seed}`, traced, {
+  const written = writeRunFiles(dir, `seed-${first.seed}`, traced, {
     specFile: file,
     reproduce: reproduceCommand(file, first.seed),
+    outcomes: outcomeTuples(traced),
   });
+  if (written !== undefined)
+    await writeReportOf(written.file, join(dir, `seed-${first.seed}.report.html`));
   if (options.shrink === true) {
     const planFile = shrinkAndWrite(spec, first.seed, first.result.plan, dir);
     say(`reproduce the first failure (shrunk): ${reproduceCommand(file, first.seed, planFile)}`);

@@ -16,6 +16,8 @@ import {
   writePlan,
   writeTrace,
 } from './output.js';
+import { traceGameRuns, writeReportOf } from './report.js';
+import { outcomeTuples } from './run-report.js';
 
 /** The search strategies of `cadre verify`. */
 export type Strategy = 'ldfi' | 'random' | 'exhaustive' | 'sweep';
@@ -35,8 +37,8 @@ export interface VerifyCliOptions {
 /**
  * `cadre verify SPEC`: plays the LDFI game (or a baseline strategy) within (EOT, EFF, crashes),
  * prints live progress and the verdict, and saves the run data (verify.json, the failure-free and
- * counterexample traces, the counterexample's plan) for reports. Exit 0 verified, 1
- * counterexample, 2 error or incomplete.
+ * counterexample traces, the counterexample's plan) and renders them as `report.html`. Exit 0
+ * verified, 1 counterexample, 2 error or incomplete.
  */
 export async function verifyCommand(file: string, options: VerifyCliOptions): Promise<number> {
   const { spec } = await loadSpec(file);
@@ -61,7 +63,7 @@ export async function verifyCommand(file: string, options: VerifyCliOptions): Pr
         onRun: progress.update,
       });
       progress.stop();
-      return reportLdfi(file, spec, result, dir, elapsed());
+      return withReport(dir, reportLdfi(file, spec, result, dir, elapsed()));
     }
     case 'random': {
       const seeds = options.randomSeeds ?? 25;
@@ -106,7 +108,7 @@ export async function verifyCommand(file: string, options: VerifyCliOptions): Pr
         steps.map((s) => ({ params: s.params, verdict: s.result.verdict, runs: s.result.runs })),
       );
       if (last.result.verdict === 'counterexample')
-        return reportLdfi(file, spec, last.result, dir, elapsed());
+        return withReport(dir, reportLdfi(file, spec, last.result, dir, elapsed()));
       const verified = [...steps].reverse().find((s) => s.result.verdict === 'verified');
       say(
         verified === undefined
@@ -163,8 +165,11 @@ function reportLdfi(
       plan: planFile,
       ...(trace === undefined ? {} : { trace }),
       reproduce: reproduceCommand(file, LDFI_SEED, planFile, params.eot),
+      outcomes: outcomeTuples(ce.result),
     };
   });
+  // The game's other runs, traced again for the report's per-run diagrams.
+  const gameRuns = traceGameRuns(spec, result, dir);
   const summary = {
     spec: spec.name,
     specFile: file,
@@ -176,9 +181,14 @@ function reportLdfi(
     combinations: result.combinations,
     seconds,
     goodOutcomes: Object.fromEntries([...result.goodOutcomes].map(([k, v]) => [k, v])),
-    runLog: result.runLog.map((r) => ({ ...r, faults: r.faults.map(describeFault) })),
+    runLog: result.runLog.map((r) => ({
+      ...r,
+      faults: r.faults.map(describeFault),
+      ...gameRuns.get(r.index),
+    })),
     counterexamples: ces,
     traces,
+    failureFreeOutcomes: outcomeTuples(result.failureFree),
   };
   const summaryFile = join(dir, 'verify.json');
   writeJson(summaryFile, summary);
@@ -206,6 +216,12 @@ function reportLdfi(
     : result.verdict === 'counterexample'
       ? EXIT_VIOLATED
       : EXIT_ERROR;
+}
+
+/** Writes `report.html` (src/report) from the run data just saved in `dir`, and says where. */
+async function withReport(dir: string, code: number): Promise<number> {
+  await writeReportOf(dir, join(dir, 'report.html'));
+  return code;
 }
 
 function formatCombinations(n: number): string {
