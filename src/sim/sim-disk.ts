@@ -211,7 +211,10 @@ export class SimDisk implements OrderedKV {
     this.#current.set(key, { value: copy, crc: crc32(copy), writer: this.writer });
     this.#dirty = true;
     if (this.observer !== undefined) {
-      const same = old !== undefined && Buffer.compare(old.value, copy) === 0;
+      // A second equal write by the same event is no alternative derivation: pointing `sameAs`
+      // at this event itself would make the lineage chain of equal writes a cycle.
+      const same =
+        old !== undefined && old.writer !== this.writer && Buffer.compare(old.value, copy) === 0;
       this.observer.write(key, same ? old.writer : -1);
     }
   }

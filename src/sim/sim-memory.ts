@@ -45,7 +45,9 @@ export class SimMemory implements TrackedStore {
     const old = this.observer === undefined ? undefined : this.#values.get(key);
     this.#values.set(key, { value, writer: this.writer });
     if (this.observer !== undefined) {
-      const same = old !== undefined && sameValue(old.value, value);
+      // A second equal write by the same event is no alternative derivation: pointing `sameAs`
+      // at this event itself would make the lineage chain of equal writes a cycle.
+      const same = old !== undefined && old.writer !== this.writer && sameValue(old.value, value);
       this.observer.write(key, same ? old.writer : -1);
     }
   }

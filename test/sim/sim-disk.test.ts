@@ -168,6 +168,7 @@ describe('SimDisk', () => {
     d.put(utf8('k'), utf8('v'));
     d.writer = 6;
     d.put(utf8('k'), utf8('v')); // an equal rewrite: an alternative derivation of event 4's value
+    d.put(utf8('k'), utf8('v')); // event 6 again: no alternative of itself (no lineage cycle)
     d.writer = 7;
     d.put(utf8('k'), utf8('w'));
     d.writer = 9;
@@ -178,6 +179,7 @@ describe('SimDisk', () => {
     assert.deepEqual(writes, [
       ['k', -1],
       ['k', 4],
+      ['k', -1],
       ['k', -1],
       ['k', -1],
     ]);

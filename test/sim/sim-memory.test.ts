@@ -58,4 +58,18 @@ describe('SimMemory', () => {
       'w k -1',
     ]);
   });
+
+  test('an equal rewrite by the same event names no alternative (no lineage cycle)', () => {
+    const log: string[] = [];
+    const m = new SimMemory('a', {
+      read: () => {},
+      write: (k, sameAs) => log.push(`w ${k} ${sameAs}`),
+    });
+    m.writer = 2;
+    m.set('k', 1);
+    m.writer = 7;
+    m.set('k', 1); // same as event 2's value
+    m.set('k', 1); // event 7 again: not an alternative derivation of itself
+    assert.deepEqual(log, ['w k -1', 'w k 2', 'w k -1']);
+  });
 });
