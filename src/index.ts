@@ -177,3 +177,29 @@ export {
   TransactionClosedError,
   TransactionTooLargeError,
 } from './storage/transactions.js';
+export type {
+  ClientError as RaftClientError,
+  ClientReply as RaftClientReply,
+  ClientRequest as RaftClientRequest,
+} from './stores/raft/client-messages.js';
+export {
+  electionSafety,
+  leaderCompleteness,
+  leaderElected,
+  logMatching,
+  raftInvariants,
+  stateMachineSafety,
+  voteUniqueness,
+} from './stores/raft/invariants.js';
+export {
+  type RaftProcessOptions,
+  type RaftWireMessage,
+  raftProcess,
+} from './stores/raft/process.js';
+export {
+  type RaftConfig,
+  RaftNode,
+  type RaftStatus,
+  type RaftTestingKnobs,
+} from './stores/raft/raft-node.js';
+export type { StateMachine, StateMachineFactory } from './stores/raft/state-machine.js';

@@ -6,8 +6,10 @@ import { LdfiError } from '../ldfi/verify.js';
 import { parsePositive, parseSeed, parseSeedRange, parseWhole } from './args.js';
 import { checkHistoryCommand } from './check-history.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
+import { registerKvCommands } from './kv.js';
 import { replay } from './replay.js';
 import { reportCommand } from './report.js';
+import { registerRuntimeCommands } from './runtime-commands.js';
 import { simulate } from './simulate.js';
 import { type Strategy, verifyCommand } from './verify.js';
 
@@ -170,6 +172,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...(opts.out === undefined ? {} : { out: opts.out as string }),
       });
     });
+
+  registerRuntimeCommands(program, (c) => {
+    code = c;
+  });
+  registerKvCommands(program, (c) => {
+    code = c;
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
