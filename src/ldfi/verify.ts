@@ -17,6 +17,7 @@ import {
   evaluate,
   type Formula,
   KillFormulaBuilder,
+  omissionVar,
   or,
   variable,
   variablesOf,
@@ -82,6 +83,10 @@ export interface RunRecord {
   readonly status: 'good' | 'counterexample';
   /** Hypotheses this run's lineage added to the queue. */
   readonly added: number;
+  /** The faults that acted (synchronous model: every crash, and each omission that dropped a
+   * message; otherwise all `faults`). A good run is expanded with these as the seed, once per
+   * distinct set: a run whose acted set was already expanded adds nothing. */
+  readonly acted: readonly Fault[];
 }
 
 /** A fault set that breaks a guarantee. */
@@ -323,6 +328,7 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     faults: [],
     status: ffCe ? 'counterexample' : 'good',
     added: ffAdded,
+    acted: [],
   };
   runLog.push(ffRecord);
   options.onRun?.({ runs: 1, queued: queue.length - head, last: ffRecord });
@@ -330,6 +336,8 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
     return { ...base, verdict: 'counterexample', runs: 1, counterexamples: [ffCe], runLog };
   }
   explored.add(canonicalKey([], symmetry));
+  /** Effective fault sets whose run was already expanded. */
+  const expanded = new Set<string>([canonicalKey([], symmetry)]);
   while (head < queue.length) {
     if (runLog.length >= runsMax) {
       return {
@@ -361,12 +369,23 @@ export function verify<M>(spec: Spec<M>, options: VerifyOptions): LdfiResult {
       );
     }
     const ce = judge(result, faults);
-    const added = ce === undefined ? expand(result, hypothesis) : 0;
+    let added = 0;
+    // Expand on the faults that acted (see effectiveFaults), once per distinct such set: two
+    // hypotheses that differ only in faults that changed nothing gave the same run.
+    const acted = sync ? effectiveFaults(hypothesis, result.trace) : hypothesis;
+    if (ce === undefined) {
+      const key = canonicalKey(acted, symmetry);
+      if (!expanded.has(key)) {
+        expanded.add(key);
+        added = expand(result, acted);
+      }
+    }
     const record: RunRecord = {
       index: runLog.length,
       faults,
       status: ce ? 'counterexample' : 'good',
       added,
+      acted: acted.length === hypothesis.length ? faults : faultsOfVars(acted),
     };
     runLog.push(record);
     options.onRun?.({ runs: runLog.length, queued: queue.length - head, last: record });
@@ -418,6 +437,24 @@ function withoutSubsumedOmissions(vars: readonly string[]): string[] {
     const at = crashAt.get(f.from);
     return at === undefined || at > f.at;
   });
+}
+
+/**
+ * The faults of a synchronous hypothesis that acted in its run: every crash (`post` may ask
+ * whether a node crashed), and each omission `O(s,r,t)` that dropped a message. An omission on a
+ * channel that carried nothing at its tick changes nothing, so the run of the effective set is the
+ * run of the hypothesis; expanding it with the effective set as the seed keeps every child a
+ * subset of any counterexample that contains the hypothesis (docs/design/ldfi.md, "Expanding
+ * on the faults that acted"), and merges hypotheses that differ only in idle omissions.
+ */
+function effectiveFaults(vars: readonly string[], trace: Trace | undefined): readonly string[] {
+  if (trace === undefined) return vars;
+  const dropped = new Set<string>();
+  for (let m = 0; m < trace.messageCount; m++) {
+    const msg = trace.message(m);
+    if (msg.lostReason === 'omission') dropped.add(omissionVar(msg.from, msg.to, msg.sentAt));
+  }
+  return vars.filter((v) => faultOfVar(v).kind !== 'omission' || dropped.has(v));
 }
 
 /** The synchronous (send-omission) crash a variable stands for, if it is one. */
