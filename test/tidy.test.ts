@@ -19,10 +19,12 @@ const scanned = [
   'src/stores/raft',
   'src/stores/kv',
   'examples',
+  'src/stores/cache',
   'src/report',
+  'src/stores/primitives',
 ];
 /** Drivers inside scanned directories: they run on real machines and may use real time. */
-const drivers = ['src/stores/kv/net'];
+const drivers = ['src/stores/kv/net', 'src/stores/cache/server.ts'];
 
 /** Banned APIs: each is a source of non-determinism (real time, real randomness, real timers). */
 const banned: readonly [string, RegExp][] = [

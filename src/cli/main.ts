@@ -4,6 +4,7 @@ import type { HistoryFormat } from '../check/history-read.js';
 import { SimulationError } from '../core/errors.js';
 import { LdfiError } from '../ldfi/verify.js';
 import { parsePositive, parseSeed, parseSeedRange, parseWhole } from './args.js';
+import { registerCacheCommands } from './cache.js';
 import { checkHistoryCommand } from './check-history.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
 import { registerKvCommands } from './kv.js';
@@ -177,6 +178,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     code = c;
   });
   registerKvCommands(program, (c) => {
+    code = c;
+  });
+  registerCacheCommands(program, (c) => {
     code = c;
   });
 

@@ -1,0 +1,297 @@
+/**
+ * Cache benchmark (issue 9), real processes on loopback, side by side with Debian's redis-server
+ * in the same run:
+ *
+ * 1. Throughput: `redis-benchmark -t get,set -c 50` against one cache node (`cadre cache serve`,
+ *    in memory: `--no-persist`, as Redis runs here with `--save '' --appendonly no`; and with
+ *    persistence, where every SET waits for an LMDB group commit) and against redis-server.
+ * 2. Convergence after a partition heals: two cache nodes whose links pass through
+ *    src/runtime/fault-proxy.ts (one proxy per direction); the proxies partition them, 5,000
+ *    distinct keys are written on each side (10,000 divergent keys), the proxies heal, and the
+ *    time until both nodes hold all 10,000 keys is measured (INFO polled every 5 ms). Twice:
+ *    through delta gossip (the delta buffer still holds the writes) and through digest
+ *    anti-entropy alone (`deltaBufferMax` 1, so gossip has nothing left to resend).
+ * 3. Memory per key after ~100k distinct keys of 16-byte values: the V8 heap and RSS growth of a
+ *    cache node (run inside this process, measured after a full GC), against redis-server's
+ *    `used_memory` and RSS growth.
+ *
+ *     node --expose-gc --import tsx bench/cache.ts [--requests 100000]
+ *
+ * The machine is shared and busy: compare the ratios within one run.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { FaultProxy } from '../src/runtime/fault-proxy.js';
+import { freePorts } from '../src/runtime/free-port.js';
+import { CacheServer } from '../src/stores/cache/server.js';
+import { CacheNodeProcess, peerList } from '../test/stores/cache/cache-node.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i < 0 ? dflt : Number(args[i + 1]);
+};
+const requests = flag('requests', 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'cadre-cache-bench-'));
+const children: ChildProcess[] = [];
+
+function startRedis(port: number): ChildProcess {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  children.push(child);
+  return child;
+}
+
+async function waitPing(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (
+      spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout.includes(
+        'PONG',
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing answers PING on ${port}`);
+}
+
+/** requests per second of GET and SET from redis-benchmark's CSV output. */
+function benchmark(port: number, extra: string[] = []): { set: number; get: number } {
+  const out = spawnSync(
+    'redis-benchmark',
+    [
+      '-p',
+      String(port),
+      '-t',
+      'set,get',
+      '-c',
+      '50',
+      '-n',
+      String(requests),
+      '-r',
+      '100000',
+      '--csv',
+      ...extra,
+    ],
+    { encoding: 'utf8' },
+  ).stdout;
+  const rps = (name: string) => {
+    const line = out.split('\n').find((l) => l.startsWith(`"${name}"`));
+    if (line === undefined) throw new Error(`redis-benchmark printed no ${name} line:\n${out}`);
+    return Number(JSON.parse(`[${line}]`)[1]);
+  };
+  return { set: rps('SET'), get: rps('GET') };
+}
+
+function info(port: number, field: string): number {
+  const out = spawnSync('redis-cli', ['-p', String(port), 'INFO'], { encoding: 'utf8' }).stdout;
+  const m = new RegExp(`^${field}:(\\d+)`, 'm').exec(out);
+  if (m === null) throw new Error(`INFO on ${port} has no ${field}`);
+  return Number(m[1]);
+}
+
+function redisKeys(port: number): number {
+  const out = spawnSync('redis-cli', ['-p', String(port), 'DBSIZE'], { encoding: 'utf8' }).stdout;
+  return Number(out.trim());
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+async function throughputAndMemory() {
+  const [redisPort, nodePort, nodePort2] = (await freePorts(3)) as [number, number, number];
+  const redis = startRedis(redisPort);
+  const memNode = new CacheNodeProcess('m1', peerList({ m1: nodePort }), join(dir, 'm1'), [
+    '--no-persist',
+  ]);
+  const diskNode = new CacheNodeProcess('d1', peerList({ d1: nodePort2 }), join(dir, 'd1'));
+  const [memPort, diskPort] = await Promise.all([memNode.respPort, diskNode.respPort]);
+  await waitPing(redisPort);
+  // Warm-up (JIT) on both, then measure alternately.
+  benchmark(memPort, ['-n', '20000']);
+  const redisUsedBefore = info(redisPort, 'used_memory');
+  const redisRssBefore = rssOf(redis.pid as number);
+  const redisRun = benchmark(redisPort);
+  const cacheRun = benchmark(memPort);
+  const diskRun = benchmark(diskPort);
+  // Memory: fill ~100k distinct keys with 16-byte values on both. The cache node for this runs in
+  // this process, so its V8 heap can be measured after a full GC (run with --expose-gc): RSS and
+  // heap growth of a live process also count garbage not yet collected.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with node --expose-gc (see the header)');
+  const inProcess = await CacheServer.start({
+    id: 'mem',
+    peers: { mem: { host: '127.0.0.1', port: (await freePorts(1))[0] as number } },
+    resp: { host: '127.0.0.1', port: 0 },
+    dataDir: join(dir, 'mem'),
+    cache: { persist: false },
+    logger: pino({ level: 'silent' }),
+  });
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rssBefore = process.memoryUsage.rss();
+  const fill = ['-t', 'set', '-n', '250000', '-r', '100000', '-d', '16', '-q', '-c', '50'];
+  spawnSync('redis-benchmark', ['-p', String(redisPort), ...fill], { stdio: 'ignore' });
+  await new Promise<void>((resolve) => {
+    const child = spawn('redis-benchmark', ['-p', String(inProcess.respAddress.port), ...fill], {
+      stdio: 'ignore',
+    });
+    child.on('exit', () => resolve());
+  });
+  // The anti-entropy timer prunes stable key contexts: let it run once, then collect garbage.
+  await new Promise((r) => setTimeout(r, 1500));
+  gc();
+  const cacheKeys = inProcess.node?.replica?.liveKeys ?? 0;
+  const rKeys = redisKeys(redisPort);
+  const memory = {
+    cacheKeys,
+    cacheRssPerKey: (process.memoryUsage.rss() - rssBefore) / cacheKeys,
+    cacheHeapPerKey: (process.memoryUsage().heapUsed - heapBefore) / cacheKeys,
+    cacheStatePerKey: (inProcess.node?.replica?.bytes ?? 0) / cacheKeys,
+    redisKeys: rKeys,
+    redisUsedPerKey: (info(redisPort, 'used_memory') - redisUsedBefore) / rKeys,
+    redisRssPerKey: (rssOf(redis.pid as number) - redisRssBefore) / rKeys,
+  };
+  await inProcess.stop();
+  await Promise.all([memNode.stop(), diskNode.stop()]);
+  redis.kill('SIGTERM');
+  return { redisRun, cacheRun, diskRun, memory };
+}
+
+/** Two nodes whose links go through fault proxies; returns ms from heal to 10,000 keys on both. */
+async function convergence(
+  label: string,
+  deltaBufferMax: number,
+): Promise<{ label: string; ms: number }> {
+  const [a, b] = (await freePorts(2)) as [number, number];
+  const toB = await FaultProxy.start({ host: '127.0.0.1', port: b }, { cadreFrames: true });
+  const toA = await FaultProxy.start({ host: '127.0.0.1', port: a }, { cadreFrames: true });
+  const logger = pino({ level: 'silent' });
+  const cache = {
+    persist: false,
+    gossipIntervalMs: 20,
+    antiEntropyIntervalMs: 100,
+    deltaBufferMax,
+  };
+  const n1 = await CacheServer.start({
+    id: 'n1',
+    peers: { n1: { host: '127.0.0.1', port: a }, n2: toB.address },
+    resp: { host: '127.0.0.1', port: 0 },
+    dataDir: join(dir, `${label}-n1`),
+    cache,
+    logger,
+  });
+  const n2 = await CacheServer.start({
+    id: 'n2',
+    peers: { n1: toA.address, n2: { host: '127.0.0.1', port: b } },
+    resp: { host: '127.0.0.1', port: 0 },
+    dataDir: join(dir, `${label}-n2`),
+    cache,
+    logger,
+  });
+  const c1 = new Redis({ port: n1.respAddress.port, host: '127.0.0.1' });
+  const c2 = new Redis({ port: n2.respAddress.port, host: '127.0.0.1' });
+  await c1.set('warm', '1');
+  await new Promise((r) => setTimeout(r, 500));
+  toA.partition();
+  toB.partition();
+  const write = async (c: Redis, prefix: string) => {
+    const p = c.pipeline();
+    for (let i = 0; i < 5000; i++) p.set(`${prefix}:${i}`, `value-${prefix}-${i}`);
+    await p.exec();
+  };
+  await Promise.all([write(c1, 'a'), write(c2, 'b')]);
+  const keysOf = (s: CacheServer) => s.node?.replica?.liveKeys ?? 0;
+  if (keysOf(n1) !== 5001 || keysOf(n2) !== 5001) {
+    throw new Error(`partition leaked: n1 ${keysOf(n1)} keys, n2 ${keysOf(n2)} keys`);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const t0 = performance.now();
+  toA.heal();
+  toB.heal();
+  while (keysOf(n1) < 10_001 || keysOf(n2) < 10_001) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (performance.now() - t0 > 60_000) throw new Error(`${label}: not converged after 60 s`);
+  }
+  const ms = performance.now() - t0;
+  if (args.includes('--verbose'))
+    console.error(label, JSON.stringify(n1.node?.stats), JSON.stringify(n2.node?.stats));
+  c1.disconnect();
+  c2.disconnect();
+  await Promise.all([n1.stop(), n2.stop()]);
+  await Promise.all([toA.stop(), toB.stop()]);
+  return { label, ms };
+}
+
+try {
+  if (args.includes('--convergence-only')) {
+    for (const [label, buffer] of [
+      ['delta', 10_000],
+      ['digest', 1],
+    ] as const) {
+      console.log(label, (await convergence(label, buffer)).ms.toFixed(0), 'ms');
+    }
+    process.exit(0);
+  }
+  const load = loadavg()[0]?.toFixed(1);
+  console.log(
+    `cache benchmark — ${requests} requests per test, 50 clients; load average ${load} on 2 cores`,
+  );
+  const t = await throughputAndMemory();
+  const pct = (x: number, y: number) => `${((100 * x) / y).toFixed(0)}%`;
+  console.log('\n| target | SET req/s | GET req/s | SET vs Redis | GET vs Redis |');
+  console.log('|---|---|---|---|---|');
+  console.log(
+    `| redis-server (no persistence) | ${t.redisRun.set.toFixed(0)} | ${t.redisRun.get.toFixed(0)} | 100% | 100% |`,
+  );
+  console.log(
+    `| cadre cache, in memory (--no-persist) | ${t.cacheRun.set.toFixed(0)} | ${t.cacheRun.get.toFixed(0)} | ${pct(t.cacheRun.set, t.redisRun.set)} | ${pct(t.cacheRun.get, t.redisRun.get)} |`,
+  );
+  console.log(
+    `| cadre cache, persisted (LMDB group commit) | ${t.diskRun.set.toFixed(0)} | ${t.diskRun.get.toFixed(0)} | ${pct(t.diskRun.set, t.redisRun.set)} | ${pct(t.diskRun.get, t.redisRun.get)} |`,
+  );
+  const m = t.memory;
+  console.log('\n| memory per key (16-byte values) | bytes/key | keys |');
+  console.log('|---|---|---|');
+  console.log(
+    `| redis-server used_memory growth | ${m.redisUsedPerKey.toFixed(0)} | ${m.redisKeys} |`,
+  );
+  console.log(`| redis-server RSS growth | ${m.redisRssPerKey.toFixed(0)} | ${m.redisKeys} |`);
+  console.log(
+    `| cadre cache RSS growth (after a full GC) | ${m.cacheRssPerKey.toFixed(0)} | ${m.cacheKeys} |`,
+  );
+  console.log(
+    `| cadre cache V8 heap growth (after a full GC) | ${m.cacheHeapPerKey.toFixed(0)} | ${m.cacheKeys} |`,
+  );
+  console.log(
+    `| cadre cache state estimate (approx_state_bytes) | ${m.cacheStatePerKey.toFixed(0)} | ${m.cacheKeys} |`,
+  );
+  console.log(
+    `\nRSS ratio cache/redis: ${(m.cacheRssPerKey / m.redisRssPerKey).toFixed(2)}×; heap vs used_memory: ${(m.cacheHeapPerKey / m.redisUsedPerKey).toFixed(2)}×`,
+  );
+  console.log('\n| convergence after heal, 10,000 divergent keys (5,000 per side) | ms |');
+  console.log('|---|---|');
+  for (const [label, buffer] of [
+    ['delta gossip (buffer holds the writes)', 10_000],
+    ['digest anti-entropy only (delta buffer of 1)', 1],
+  ] as const) {
+    const r = await convergence(label.split(' ')[0] as string, buffer);
+    console.log(`| ${label} | ${r.ms.toFixed(0)} |`);
+  }
+} finally {
+  for (const c of children) c.kill('SIGKILL');
+  await CacheNodeProcess.killAll();
+  rmSync(dir, { recursive: true, force: true });
+}
