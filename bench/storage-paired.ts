@@ -1,89 +1,279 @@
 /**
- * Layer overhead on reads, measured in pairs: raw lmdb, LmdbKV and PrefixKV-over-LmdbKV read the
- * same keys in alternating chunks of 10,000 operations, so machine load hits all three alike
- * (bench/storage.ts runs each store separately, and on a shared machine its ratios drift).
- * Point gets and 100-entry scans; N keys (default 200,000), 5 passes. Prints the slowdowns
- * (layered time / raw time; 1.00x = no overhead).
+ * Layer overhead measured in pairs (issue 5's 1.3x target): raw lmdb, LmdbKV and
+ * PrefixKV-over-LmdbKV do the same work in alternating chunks, with the order rotated every chunk,
+ * so machine load hits all of them alike (bench/storage.ts runs each store separately, and on a
+ * shared machine its ratios drift).
  *
- * Usage: node --import tsx bench/storage-paired.ts [N]
+ * Fairness: the raw rows open lmdb with exactly LmdbKV's options (binary keys and values, 16 KiB
+ * pages, 1 GiB map, `overlappingSync: false` so every commit is fsync'd before it returns, no
+ * cache), and one batch is one `transactionSync` on both sides. The layered rows build their
+ * `BatchOp` arrays inside the timed region (a caller has to), the raw rows call `putSync` in a loop.
+ *
+ * Workloads: N sequential puts in batches of 1000 into fresh stores, then N puts in a shuffled
+ * order (overwrites) in batches of 1000; then point gets and 100-entry scans over the N keys.
+ * A warm-up pass on N/10 keys comes first (JIT). Each of PASSES passes uses fresh stores; per
+ * pass it prints layered time / raw time (1.00x = no overhead), in wall-clock time and in CPU time
+ * of this process, and at the end the median and the range over passes.
+ *
+ * Usage: node --import tsx bench/storage-paired.ts [N=200000] [PASSES=5]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from 'lmdb';
+import { open, type RootDatabase } from 'lmdb';
 import { LmdbKV } from '../src/storage/backends/lmdb-kv.js';
 import { PrefixKV } from '../src/storage/layers/prefix-kv.js';
+import type { BatchOp, OrderedKV } from '../src/storage/ordered-kv.js';
 
-const N = Number(process.argv[2] ?? 200_000);
-const CHUNK = 10_000;
+let N = Number(process.argv[2] ?? 200_000);
+const PASSES = Number(process.argv[3] ?? 5);
+const BATCH = 1000;
+/** Operations per timed chunk (one batch): each subject runs one chunk, then the next one. */
+const CHUNK = 1000;
+const SCAN = 100;
 const keys = Array.from({ length: N }, (_, i) => Buffer.from(`k${String(i).padStart(8, '0')}`));
-const value = Buffer.alloc(100, 1);
-const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'cadre-paired-')));
-const raw = open<Buffer, Buffer>({
-  path: join(dirs[0] as string, 'data.mdb'),
-  encoding: 'binary',
-  keyEncoding: 'binary',
-  overlappingSync: false,
-  pageSize: 16384,
-});
-raw.transactionSync(() => {
-  for (const k of keys) raw.putSync(k, value);
-});
-const kv = LmdbKV.open(dirs[1] as string);
-const ns = new PrefixKV(kv, Buffer.from('ns/'));
-for (const store of [kv, ns]) {
-  for (let b = 0; b < N; b += 1000) {
-    store.batch(keys.slice(b, b + 1000).map((key) => ({ type: 'put' as const, key, value })));
+const value = Buffer.alloc(100, 0x76);
+
+function shuffled(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let s = seed >>> 0 || 1;
+  for (let i = n - 1; i > 0; i--) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const j = (s >>> 0) % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+const sequential = Array.from({ length: N }, (_, i) => i);
+const randomOrder = shuffled(N, 42);
+const getOrder = shuffled(N, 7);
+
+interface Subject {
+  readonly name: string;
+  putBatch(order: readonly number[], from: number): void;
+  get(i: number): unknown;
+  scan(i: number): number;
+  close(): void;
+}
+
+/** Raw lmdb with LmdbKV's exact options, in the root database as LmdbKV; `named` writes into a
+ * named sub-database instead (a diagnostic row: what LmdbKV's earlier layout cost by itself). */
+function rawLmdb(dir: string, named: boolean): Subject {
+  const root: RootDatabase<Buffer, Buffer> = open<Buffer, Buffer>({
+    path: join(dir, 'data.mdb'),
+    encoding: 'binary',
+    keyEncoding: 'binary',
+    overlappingSync: false,
+    pageSize: 16384,
+    mapSize: 1 << 30,
+    maxDbs: 2,
+    cache: false,
+  });
+  const db = named
+    ? root.openDB<Buffer, Buffer>('data', {
+        encoding: 'binary',
+        keyEncoding: 'binary',
+        cache: false,
+      })
+    : root;
+  return {
+    name: named ? 'raw lmdb, named sub-DB (the earlier LmdbKV layout)' : 'raw lmdb',
+    putBatch: (order, from) =>
+      root.transactionSync(() => {
+        for (let i = from; i < from + BATCH; i++)
+          db.putSync(keys[order[i] as number] as Buffer, value);
+      }),
+    get: (i) => db.getBinary(keys[i] as Buffer),
+    // Collects {key, value} entries, as a caller of the raw library would (and as range() does).
+    scan: (i) => {
+      const out: { key: Buffer; value: Buffer }[] = [];
+      for (const { key, value } of db.getRange({ start: keys[i] as Buffer, limit: SCAN })) {
+        out.push({ key, value });
+      }
+      return out.length;
+    },
+    close: () => {
+      void root.close();
+    },
+  };
+}
+
+function layered(name: string, kv: OrderedKV, close: () => void): Subject {
+  return {
+    name,
+    putBatch: (order, from) => {
+      const ops: BatchOp[] = new Array(BATCH);
+      for (let j = 0; j < BATCH; j++) {
+        ops[j] = { type: 'put', key: keys[order[from + j] as number] as Buffer, value };
+      }
+      kv.batch(ops);
+    },
+    get: (i) => kv.get(keys[i] as Buffer),
+    scan: (i) => kv.range({ start: keys[i] as Buffer, limit: SCAN }).length,
+    close,
+  };
+}
+
+function openSubjects(dirs: string[]): Subject[] {
+  const fresh = () => {
+    const d = mkdtempSync(join(tmpdir(), 'cadre-paired-'));
+    dirs.push(d);
+    return d;
+  };
+  const kv = LmdbKV.open(fresh());
+  const base = LmdbKV.open(fresh());
+  return [
+    rawLmdb(fresh(), false),
+    rawLmdb(fresh(), true),
+    layered('LmdbKV', kv, () => kv.close()),
+    layered('PrefixKV over LmdbKV', new PrefixKV(base, Buffer.from('ns/')), () => base.close()),
+  ];
+}
+
+/**
+ * Runs `work(subject, from)` chunk by chunk, rotating which subject goes first in each chunk.
+ * Returns, per subject, wall milliseconds and CPU milliseconds (user + system of this process:
+ * unlike wall time it does not count the time other jobs on the machine hold the CPU, nor waits
+ * for the disk).
+ */
+function paired(
+  subjects: Subject[],
+  work: (s: Subject, from: number) => void,
+  step: number,
+): { wall: number[]; cpu: number[]; written: number[] } {
+  const wall = subjects.map(() => 0);
+  const cpu = subjects.map(() => 0);
+  const written = subjects.map(() => 0);
+  let rotation = 0;
+  for (let c = 0; c + CHUNK <= N; c += CHUNK) {
+    for (let k = 0; k < subjects.length; k++) {
+      const at = (k + rotation) % subjects.length;
+      const w0 = bytesWritten();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let from = c; from < c + CHUNK; from += step) work(subjects[at] as Subject, from);
+      wall[at] = (wall[at] as number) + performance.now() - t0;
+      const used = process.cpuUsage(c0);
+      cpu[at] = (cpu[at] as number) + (used.user + used.system) / 1000;
+      written[at] = (written[at] as number) + bytesWritten() - w0;
+    }
+    rotation++;
+  }
+  return { wall, cpu, written };
+}
+
+/**
+ * Bytes this process has passed to write syscalls (Linux `/proc/self/io` wchar; 0 elsewhere).
+ * Deterministic where timings are not: it shows what each layout writes per commit.
+ */
+function bytesWritten(): number {
+  if (!existsSync('/proc/self/io')) return 0;
+  const line = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  return line === null ? 0 : Number(line[1]);
+}
+
+type Clock = 'wall' | 'cpu';
+const WORKLOADS = ['seq puts', 'random puts', 'point gets', 'range scans'] as const;
+
+/** One pass over fresh stores: per workload, wall and CPU ms per subject. */
+function runPass(): {
+  names: string[];
+  times: { wall: number[]; cpu: number[]; written: number[] }[];
+} {
+  const dirs: string[] = [];
+  const subjects = openSubjects(dirs);
+  try {
+    const inRange = (order: readonly number[]) => order.filter((i) => i < N);
+    const seq = sequential.slice(0, N);
+    const rnd = inRange(randomOrder);
+    const gets = inRange(getOrder);
+    const times = [
+      paired(subjects, (s, from) => s.putBatch(seq, from), BATCH),
+      paired(subjects, (s, from) => s.putBatch(rnd, from), BATCH),
+      paired(
+        subjects,
+        (s, from) => {
+          for (let i = from; i < from + BATCH; i++) {
+            if (s.get(gets[i] as number) === undefined) throw new Error(`${s.name}: key missing`);
+          }
+        },
+        BATCH,
+      ),
+      paired(subjects, (s, from) => s.scan(Math.min(from, N - SCAN)), SCAN),
+    ];
+    return { names: subjects.map((s) => s.name), times };
+  } finally {
+    for (const s of subjects) s.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 }
 
-const time = { raw: [0, 0], kv: [0, 0], ns: [0, 0] };
-const clock = (slot: number[], i: number, work: () => void) => {
-  const t0 = performance.now();
-  work();
-  slot[i] = (slot[i] as number) + performance.now() - t0;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1
+    ? (s[(s.length - 1) / 2] as number)
+    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
-for (let pass = 0; pass < 5; pass++) {
-  for (let c = 0; c + CHUNK <= N; c += CHUNK) {
-    clock(time.raw, 0, () => {
-      for (let i = c; i < c + CHUNK; i++) raw.getBinary(keys[i] as Buffer);
+const cell = (xs: number[]) =>
+  `${median(xs).toFixed(2)}x (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
+const fullN = N;
+N = Math.max(CHUNK, Math.floor(fullN / 10 / CHUNK) * CHUNK);
+runPass(); // warm-up
+N = fullN;
+console.log(
+  `N = ${N.toLocaleString('en')}, ${PASSES} passes, batches of ${BATCH}, interleaved per batch; load average at start ${load()}`,
+);
+/** ratios[clock][workload][subject]: one ratio (layered / raw) per pass. */
+const ratios: Record<Clock, number[][][]> = { wall: [], cpu: [] };
+let names: string[] = [];
+/** Bytes written per 1000-put commit of the sequential puts, per subject, from the last pass. */
+let writtenPerCommit: number[] = [];
+for (let pass = 1; pass <= PASSES; pass++) {
+  const result = runPass();
+  names = result.names;
+  writtenPerCommit = (result.times[0] as { written: number[] }).written.map(
+    (bytes) => bytes / (N / BATCH),
+  );
+  for (const clock of ['wall', 'cpu'] as const) {
+    const perWorkload = result.times.map((t) => t[clock].map((x) => x / (t[clock][0] as number)));
+    perWorkload.forEach((row, w) => {
+      ratios[clock][w] ??= names.map(() => []);
+      row.forEach((r, s) => {
+        ratios[clock][w]![s]!.push(r);
+      });
     });
-    clock(time.kv, 0, () => {
-      for (let i = c; i < c + CHUNK; i++) kv.get(keys[i] as Buffer);
-    });
-    clock(time.ns, 0, () => {
-      for (let i = c; i < c + CHUNK; i++) ns.get(keys[i] as Buffer);
-    });
-    // Raw scans collect {key, value} entries, as range() does.
-    clock(time.raw, 1, () => {
-      for (let i = c; i < c + CHUNK; i += 100) {
-        const out: { key: Buffer; value: Buffer }[] = [];
-        for (const { key, value } of raw.getRange({ start: keys[i] as Buffer, limit: 100 })) {
-          out.push({ key, value });
-        }
-      }
-    });
-    clock(time.kv, 1, () => {
-      for (let i = c; i < c + CHUNK; i += 100) kv.range({ start: keys[i] as Buffer, limit: 100 });
-    });
-    clock(time.ns, 1, () => {
-      for (let i = c; i < c + CHUNK; i += 100) ns.range({ start: keys[i] as Buffer, limit: 100 });
-    });
+    const raw = result.times.map((t) => (t[clock][0] as number).toFixed(0)).join(', ');
+    const text = perWorkload
+      .map((row, w) => `${WORKLOADS[w]} ${row.map((r) => r.toFixed(2)).join('/')}`)
+      .join('  ');
+    console.log(`pass ${pass} ${clock.padEnd(4)}: ${text}   (raw ms: ${raw})`);
   }
 }
-kv.close();
-void raw.close();
-for (const d of dirs) rmSync(d, { recursive: true, force: true });
-const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-console.log(
-  `N = ${N.toLocaleString('en')}, 5 passes, slowdown vs raw lmdb (layered time / raw time)`,
-);
+for (const clock of ['wall', 'cpu'] as const) {
+  console.log('');
+  console.log(
+    `Slowdown vs raw lmdb, ${clock === 'wall' ? 'wall-clock' : 'CPU'} time (layered / raw): median (min–max) over ${PASSES} passes`,
+  );
+  console.log('');
+  console.log(`| store | ${WORKLOADS.join(' | ')} |`);
+  console.log(`|---|${WORKLOADS.map(() => '---').join('|')}|`);
+  for (let s = 1; s < names.length; s++) {
+    console.log(
+      `| ${names[s]} | ${WORKLOADS.map((_, w) => cell(ratios[clock][w]![s]!)).join(' | ')} |`,
+    );
+  }
+}
 console.log('');
-console.log('| store | point gets | range scans |');
-console.log('|---|---|---|');
-console.log(
-  `| LmdbKV | ${x(time.kv[0] as number, time.raw[0] as number)} | ${x(time.kv[1] as number, time.raw[1] as number)} |`,
-);
-console.log(
-  `| PrefixKV over LmdbKV | ${x(time.ns[0] as number, time.raw[0] as number)} | ${x(time.ns[1] as number, time.raw[1] as number)} |`,
-);
+console.log('Bytes passed to write() per commit of 1000 sequential puts (last pass):');
+names.forEach((name, s) => {
+  console.log(`  ${name}: ${((writtenPerCommit[s] as number) / 1024).toFixed(1)} KiB`);
+});
+console.log('');
+console.log(`load average at end ${load()}`);

@@ -103,6 +103,10 @@ function rawLmdb(dir: string): Subject {
     keyEncoding: 'binary',
     overlappingSync: false,
     pageSize: 16384,
+    // LmdbKV's other options, so both sides run the same engine configuration.
+    mapSize: 1 << 30,
+    maxDbs: 2,
+    cache: false,
   });
   return {
     name: 'raw lmdb 3.5.6',

@@ -2,6 +2,7 @@
 // replies, protocol errors and bad input, flow control, limits, built-ins, graceful close.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   type CommandTable,
   encodeCommand,
@@ -192,6 +193,23 @@ describe('RespServer', () => {
     waiting.close();
     bystander.close();
     assert.ok(server.metrics.protocolErrors >= cases.length);
+  });
+
+  test('random bytes on many connections never take the server down (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 8 }),
+        async (inputs) => {
+          const clients = await Promise.all(inputs.map(() => RawClient.open(port)));
+          inputs.forEach((bytes, i) => clients[i]!.send(Buffer.from(bytes)));
+          const probe = await RawClient.open(port);
+          probe.send(cmd('PING'));
+          assert.deepEqual(await probe.take(1), ['+PONG']);
+          for (const c of [...clients, probe]) c.close();
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   test('QUIT replies OK, closes, and runs nothing after it', async () => {

@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { open } from 'lmdb';
 import {
   LMDB_DATA_FILE,
   LmdbKV,
@@ -13,6 +15,7 @@ import {
   StorageOpenError,
 } from '../../src/storage/backends/lmdb-kv.js';
 import { utf8 } from '../../src/storage/bytes.js';
+import { MemoryKV } from '../../src/storage/memory-kv.js';
 
 let dir = '';
 beforeEach(() => {
@@ -111,6 +114,90 @@ describe('LmdbKV', () => {
       new RegExp(
         `cannot open LMDB data file ${join(dir, 'plain', LMDB_DATA_FILE)}: not a directory`,
       ),
+    );
+  });
+
+  test('a store written in the earlier named-database layout is converted on open, losing nothing', () => {
+    // The earlier layout: keys in a named database `data`, the empty key's value under [0] in a
+    // named database `empty-key`.
+    const root = open<Buffer, Buffer>({
+      path: join(dir, LMDB_DATA_FILE),
+      encoding: 'binary',
+      keyEncoding: 'binary',
+      overlappingSync: false,
+      pageSize: 16384,
+      maxDbs: 4,
+    });
+    const sub = { encoding: 'binary', keyEncoding: 'binary' } as const;
+    const data = root.openDB<Buffer, Buffer>('data', sub);
+    const empty = root.openDB<Buffer, Buffer>('empty-key', sub);
+    root.transactionSync(() => {
+      data.putSync(Buffer.from('a'), Buffer.from('1'));
+      data.putSync(Buffer.from([0, 7]), Buffer.from('zero-led'));
+      data.putSync(Buffer.from('data\0'), Buffer.from('named like the old database'));
+      empty.putSync(Buffer.from([0]), Buffer.from('empty key'));
+    });
+    void root.close();
+    const kv = LmdbKV.open(dir);
+    assert.deepEqual(
+      kv.range().map((e) => [Buffer.from(e.key).toString('hex'), text(e.value)]),
+      [
+        ['', 'empty key'],
+        ['0007', 'zero-led'],
+        ['61', '1'],
+        [Buffer.from('data\0').toString('hex'), 'named like the old database'],
+      ],
+    );
+    kv.put(utf8('b'), utf8('2'));
+    kv.close();
+    const again = LmdbKV.open(dir);
+    assert.equal(again.range().length, 5, 'reopening converts nothing twice');
+    again.close();
+  });
+
+  test('property: LmdbKV orders and bounds keys as MemoryKV does, 0x00-led and empty keys included', () => {
+    const key = fc
+      .uint8Array({ maxLength: 4 })
+      .map((k) => (k.length > 0 && k[0]! < 0x80 ? k.map((x, i) => (i === 0 ? x & 1 : x)) : k));
+    let runs = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(key, fc.boolean()), { maxLength: 20 }),
+        key,
+        key,
+        fc.boolean(),
+        fc.nat({ max: 6 }),
+        (writes, start, end, reverse, limit) => {
+          const store = join(dir, `p${++runs}`);
+          const kv = LmdbKV.open(store);
+          const model = new MemoryKV();
+          try {
+            for (const [k, isPut] of writes) {
+              for (const target of [kv, model]) {
+                if (isPut) target.put(k, utf8('v'));
+                else target.delete(k);
+              }
+            }
+            const hex = (entries: { key: Uint8Array }[]) =>
+              entries.map((e) => Buffer.from(e.key).toString('hex'));
+            for (const options of [
+              {},
+              { start, end, reverse, limit },
+              { start, reverse },
+              { end, reverse },
+            ]) {
+              assert.deepEqual(hex(kv.range(options)), hex(model.range(options)));
+            }
+            kv.deleteRange(start, end);
+            model.deleteRange(start, end);
+            assert.deepEqual(hex(kv.range()), hex(model.range()));
+          } finally {
+            kv.close();
+            rmSync(store, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

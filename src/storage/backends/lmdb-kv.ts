@@ -15,9 +15,10 @@ import {
 
 /**
  * Largest key the LMDB backend accepts, in bytes: LMDB's cap with lmdb-js's build and pages of
- * 16 KiB or more. Smaller than the interface-wide KEY_BYTES_MAX, hence checked here.
+ * 16 KiB or more (4026), less the one byte that escapes keys starting with 0x00 (see
+ * {@link storedKey}). Smaller than the interface-wide KEY_BYTES_MAX, hence checked here.
  */
-export const LMDB_KEY_BYTES_MAX = 4026;
+export const LMDB_KEY_BYTES_MAX = 4025;
 
 /** Page size of the LMDB file, in bytes: the smallest that allows keys of 4026 bytes. */
 const PAGE_SIZE = 16384;
@@ -41,13 +42,19 @@ export interface LmdbKVOptions {
   readonly mapSize?: number;
 }
 
-// LMDB rejects zero-length keys, so the empty key lives alone in a second database of the same
-// environment (same transactions), under this key; all other keys are stored as they are, which
-// keeps reads and scans free of copies. (Prefixing every key with a byte would allow the empty key
-// too, but cost a copy per key, 1.5x on scans.)
-const EMPTY_SLOT = Buffer.from([0]);
-/** The lowest non-empty key. */
+// Layout: every key lives in LMDB's root (unnamed) database. LMDB rejects zero-length keys, so
+// keys are stored through an escape that preserves order: a key that is empty or starts with 0x00
+// is stored as 0x00 + key, every other key as it is (see storedKey). Common keys thus cost no copy
+// on writes, reads or scans. (Prefixing every key with a byte would cost a copy per key, 1.5x on
+// scans; keeping the empty key in a named database, as an earlier layout did, made every commit
+// write one more page, the named database's record in the root: +9% bytes per 1000-put commit,
+// measured.) Stores written in that earlier layout are converted on open (migrateNamedLayout).
+/** The stored form of the empty key, and the lowest stored key. */
 const LOWEST_KEY = Buffer.from([0]);
+/** Names of the named databases of the earlier layout (data, and the empty key's value). */
+const OLD_DATA_DB = 'data';
+const OLD_EMPTY_DB = 'empty-key';
+const OLD_EMPTY_SLOT = Buffer.from([0]);
 
 /**
  * `bytes` typed as the Buffer lmdb-js declares. lmdb-js 3.5 reads any Uint8Array (offset views
@@ -59,6 +66,27 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 type Db = Database<Buffer, Buffer>;
+type Root = RootDatabase<Buffer, Buffer>;
+
+/**
+ * The LMDB key for user key `key`: `key` itself when it is non-empty and does not start with 0x00,
+ * else 0x00 + `key`. Order-preserving and injective: the escaped keys (empty first) sort below
+ * every key starting with 0x01 or more, in their own order; so a range [a, b) of user keys is the
+ * range [storedKey(a), storedKey(b)) of LMDB keys.
+ */
+function storedKey(key: Uint8Array): Buffer {
+  if (key.length > 0 && key[0] !== 0) return asBuffer(key);
+  const out = Buffer.allocUnsafe(key.length + 1);
+  out[0] = 0;
+  out.set(key, 1);
+  return out;
+}
+
+/** The user key of LMDB key `stored` (the inverse of {@link storedKey}). */
+function userKey(stored: Buffer): Uint8Array {
+  // A fresh copy, never a view: returned keys are the caller's (see PrefixKV on on-heap keys).
+  return stored[0] !== 0 ? stored : new Uint8Array(stored.subarray(1));
+}
 
 /**
  * The on-disk `OrderedKV`: LMDB through lmdb-js (see docs/design/storage.md for why LMDB).
@@ -75,21 +103,16 @@ type Db = Database<Buffer, Buffer>;
  * One process may write the directory at a time.
  */
 export class LmdbKV implements OrderedKV {
-  #env: { root: RootDatabase<Buffer, Buffer>; data: Db; empty: Db } | undefined;
+  #root: Root | undefined;
   readonly #snapshots = new Set<{ done(): void }>();
   readonly #released = new FinalizationRegistry<{ done(): void }>((txn) => this.#release(txn));
 
   private constructor(
     /** The data file, for error messages. */
     readonly file: string,
-    root: RootDatabase<Buffer, Buffer>,
+    root: Root,
   ) {
-    const sub = { encoding: 'binary', keyEncoding: 'binary', cache: false } as const;
-    this.#env = {
-      root,
-      data: root.openDB<Buffer, Buffer>('data', sub),
-      empty: root.openDB<Buffer, Buffer>('empty-key', sub),
-    };
+    this.#root = root;
   }
 
   /** Opens (creating when absent) the store in directory `dir`. */
@@ -108,13 +131,16 @@ export class LmdbKV implements OrderedKV {
         overlappingSync: false,
         pageSize: PAGE_SIZE,
         mapSize: options.mapSize ?? 1 << 30,
-        maxDbs: 4,
+        // Only to find (and convert) the named databases of the earlier layout; the store itself
+        // uses none.
+        maxDbs: 2,
         // No cache: a returned value is a fresh Buffer, never shared with a later read.
         cache: false,
       });
+      migrateNamedLayout(root);
       const kv = new LmdbKV(file, root);
       // Touch the data so a damaged file fails here, not at the first read.
-      kv.#live('open').data.getKeysCount({ limit: 1 });
+      kv.#live('open').getKeysCount({ limit: 1 });
       return kv;
     } catch (error) {
       throw new StorageOpenError(
@@ -127,13 +153,11 @@ export class LmdbKV implements OrderedKV {
   get(key: Uint8Array): Uint8Array | undefined {
     checkKey(key, 'get');
     checkLmdbKey(key, 'get');
-    const env = this.#live('get');
-    return key.length === 0 ? env.empty.getBinary(EMPTY_SLOT) : env.data.getBinary(asBuffer(key));
+    return this.#live('get').getBinary(storedKey(key));
   }
 
   range(options: RangeOptions = {}): Entry[] {
-    const env = this.#live('range');
-    return scan(env.data, env.empty, options, undefined);
+    return scan(this.#live('range'), options, undefined);
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
@@ -153,23 +177,19 @@ export class LmdbKV implements OrderedKV {
     // Validate everything before the transaction starts, so a bad op leaves the store untouched
     // and the error is ours (naming the op), not LMDB's.
     checkOps(ops, where, LMDB_KEY_BYTES_MAX, ' of the LMDB backend');
-    const { root, data, empty } = this.#live(where);
+    const root = this.#live(where);
     root.transactionSync(() => {
-      for (const op of ops) {
-        if (op.type === 'put') {
-          if (op.key.length === 0) empty.putSync(EMPTY_SLOT, asBuffer(op.value));
-          else data.putSync(asBuffer(op.key), asBuffer(op.value));
-        } else if (op.type === 'delete') {
-          if (op.key.length === 0) empty.removeSync(EMPTY_SLOT);
-          else data.removeSync(asBuffer(op.key));
-        } else removeRange(data, empty, op.start, op.end);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i] as BatchOp;
+        if (op.type === 'put') root.putSync(storedKey(op.key), asBuffer(op.value));
+        else if (op.type === 'delete') root.removeSync(storedKey(op.key));
+        else removeRange(root, op.start, op.end);
       }
     });
   }
 
   snapshot(): OrderedKVReader & { release(): void } {
-    const { root } = this.#live('snapshot');
-    const txn = root.useReadTransaction();
+    const txn = this.#live('snapshot').useReadTransaction();
     this.#snapshots.add(txn);
     const token = {};
     const reader = {
@@ -177,16 +197,12 @@ export class LmdbKV implements OrderedKV {
         checkKey(key, 'snapshot get');
         checkLmdbKey(key, 'snapshot get');
         this.#checkSnapshot(txn);
-        const env = this.#live('snapshot get');
-        const opts = { transaction: txn } as never;
-        return (
-          key.length === 0 ? env.empty.get(EMPTY_SLOT, opts) : env.data.get(asBuffer(key), opts)
-        ) as Buffer | undefined;
+        const root = this.#live('snapshot get');
+        return root.get(storedKey(key), { transaction: txn } as never) as Buffer | undefined;
       },
       range: (options: RangeOptions = {}) => {
         this.#checkSnapshot(txn);
-        const env = this.#live('snapshot range');
-        return scan(env.data, env.empty, options, txn);
+        return scan(this.#live('snapshot range'), options, txn);
       },
       /** Ends the snapshot's read transaction early (otherwise garbage collection does). */
       release: () => {
@@ -200,18 +216,18 @@ export class LmdbKV implements OrderedKV {
 
   /** Closes the store: later calls throw {@link StorageClosedError}. Closing twice is harmless. */
   close(): void {
-    const env = this.#env;
-    if (env === undefined) return;
+    const root = this.#root;
+    if (root === undefined) return;
     for (const txn of this.#snapshots) txn.done();
     this.#snapshots.clear();
-    this.#env = undefined;
+    this.#root = undefined;
     // lmdb-js closes synchronously and returns a promise only for API symmetry.
-    void env.root.close();
+    void root.close();
   }
 
   /** Whether {@link close} was called. */
   get closed(): boolean {
-    return this.#env === undefined;
+    return this.#root === undefined;
   }
 
   #release(txn: { done(): void }): void {
@@ -224,16 +240,16 @@ export class LmdbKV implements OrderedKV {
     }
   }
 
-  #live(where: string): { root: RootDatabase<Buffer, Buffer>; data: Db; empty: Db } {
-    if (this.#env === undefined) {
+  #live(where: string): Root {
+    if (this.#root === undefined) {
       throw new StorageClosedError(`${where}: the store at ${this.file} is closed`);
     }
-    return this.#env;
+    return this.#root;
   }
 }
 
-/** A range scan: the empty key (first in order) from its own database, the rest from `data`. */
-function scan(data: Db, empty: Db, options: RangeOptions, txn: unknown): Entry[] {
+/** A range scan over the root database, in stored keys; returns user keys. */
+function scan(root: Root, options: RangeOptions, txn: unknown): Entry[] {
   const limit = checkRange(options, 'range');
   const { start, end } = options;
   if (start !== undefined) checkLmdbKey(start, 'range start');
@@ -242,36 +258,25 @@ function scan(data: Db, empty: Db, options: RangeOptions, txn: unknown): Entry[]
   if (start !== undefined && end !== undefined && Buffer.compare(start, end) >= 0) return [];
   if (end !== undefined && end.length === 0) return [];
   const withTxn = txn === undefined ? {} : { transaction: txn as never };
+  // Without a low bound lmdb-js stops before the key 0x00 (the stored empty key) in reverse
+  // scans, so the low bound is always explicit.
+  const low = start === undefined || start.length === 0 ? LOWEST_KEY : storedKey(start);
+  const high = end === undefined ? undefined : storedKey(end);
+  const range =
+    options.reverse === true
+      ? // lmdb-js scans from `start` (inclusive unless exclusiveStart) towards `end` (exclusive
+        // unless inclusiveEnd), so the reverse of [low, high) starts at high, excluded, and ends at
+        // low, included.
+        {
+          ...(high === undefined ? {} : { start: high, exclusiveStart: true }),
+          end: low,
+          inclusiveEnd: true,
+          reverse: true,
+        }
+      : { start: low, ...(high === undefined ? {} : { end: high }) };
   const out: Entry[] = [];
-  const emptyFirst = start === undefined || start.length === 0;
-  const emptyValue = !emptyFirst
-    ? undefined
-    : txn === undefined
-      ? empty.getBinary(EMPTY_SLOT)
-      : (empty.get(EMPTY_SLOT, withTxn) as Buffer | undefined);
-  const high = end === undefined ? {} : { end: asBuffer(end) };
-  const low = start === undefined || start.length === 0 ? {} : { start: asBuffer(start) };
-  const pushEmpty = () => {
-    if (emptyValue !== undefined && out.length < limit)
-      out.push({ key: new Uint8Array(), value: emptyValue });
-  };
-  if (options.reverse === true) {
-    // lmdb-js scans from `start` (inclusive unless exclusiveStart) towards `end` (exclusive unless
-    // inclusiveEnd), so the reverse of [low, high) starts at high, excluded, and ends at low, included.
-    const bounds = {
-      ...(end === undefined ? {} : { start: asBuffer(end), exclusiveStart: true }),
-      // Without a low bound lmdb-js stops before the key 0x00, so give the lowest key explicitly.
-      end: low.start ?? LOWEST_KEY,
-      inclusiveEnd: true,
-      reverse: true,
-    };
-    for (const e of data.getRange({ ...bounds, ...limitOf(limit), ...withTxn })) out.push(e);
-    pushEmpty();
-  } else {
-    pushEmpty();
-    const rest = limit - out.length;
-    if (rest > 0)
-      for (const e of data.getRange({ ...low, ...high, ...limitOf(rest), ...withTxn })) out.push(e);
+  for (const e of root.getRange({ ...range, ...limitOf(limit), ...withTxn })) {
+    out.push(e.key[0] !== 0 ? e : { key: userKey(e.key), value: e.value });
   }
   return out;
 }
@@ -280,13 +285,46 @@ function limitOf(limit: number): { limit?: number } {
   return Number.isFinite(limit) ? { limit } : {};
 }
 
-function removeRange(data: Db, empty: Db, start: Uint8Array, end: Uint8Array): void {
+function removeRange(root: Root, start: Uint8Array, end: Uint8Array): void {
   if (Buffer.compare(start, end) >= 0) return;
-  if (start.length === 0) empty.removeSync(EMPTY_SLOT);
   // Collect first: removing while a cursor walks the same range is not safe in lmdb-js.
-  const low = start.length === 0 ? {} : { start: asBuffer(start) };
-  const doomed = [...data.getKeys({ ...low, end: asBuffer(end) })];
-  for (const k of doomed) data.removeSync(k);
+  const doomed = [...root.getKeys({ start: storedKey(start), end: storedKey(end) })];
+  for (const k of doomed) root.removeSync(k);
+}
+
+/**
+ * The named database `name` if the root holds one; undefined if it holds nothing under that name
+ * or a plain value (a user key of the current layout), which LMDB reports as MDB_INCOMPATIBLE.
+ */
+function existingNamedDb(root: Root, name: string): Db | undefined {
+  const sub = { create: false, encoding: 'binary', keyEncoding: 'binary', cache: false } as const;
+  try {
+    return root.openDB<Buffer, Buffer>(name, sub) as Db | undefined;
+  } catch (error) {
+    if (/MDB_INCOMPATIBLE/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Converts a store written in the earlier layout (data in a named database `data`, the empty key
+ * in a named database `empty-key`) to the current one, in one transaction: all or nothing, so a
+ * crash during the conversion leaves the old layout, converted again on the next open. A store in
+ * the current layout has no named databases (a user key spelled like a database name is a plain
+ * value, not a database record).
+ */
+function migrateNamedLayout(root: Root): void {
+  const data = existingNamedDb(root, OLD_DATA_DB);
+  if (data === undefined) return;
+  const empty = existingNamedDb(root, OLD_EMPTY_DB);
+  root.transactionSync(() => {
+    const entries = [...data.getRange({})];
+    const emptyValue = empty?.getBinary(OLD_EMPTY_SLOT);
+    data.dropSync();
+    empty?.dropSync();
+    for (const { key, value } of entries) root.putSync(storedKey(key), value);
+    if (emptyValue !== undefined) root.putSync(storedKey(new Uint8Array()), emptyValue);
+  });
 }
 
 // The LMDB meta pages (pages 0 and 1) begin with a page header whose P_META flag is at byte 18 and
