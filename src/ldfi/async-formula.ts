@@ -1,3 +1,4 @@
+import { assert } from '../core/assert.js';
 import type { Lineage } from '../lineage/lineage.js';
 import { and, FALSE, type Formula, or, variable } from './formula.js';
 
@@ -35,6 +36,9 @@ export interface AsyncFaultSpace {
 export class AsyncKillFormulaBuilder {
   readonly #memoEvent = new Map<number, Formula>();
   readonly #memoMessage = new Map<number, Formula>();
+  /** One node per variable name, so that `and`/`or` dedupe repeated variables by identity: a chain
+   * of events repeats its node's crash-stop variables at every link. */
+  readonly #variables = new Map<string, Formula>();
   readonly #channelIndex: Int32Array;
   /** Per node, its event times in order (the crash boundaries). */
   readonly #times = new Map<string, number[]>();
@@ -69,15 +73,65 @@ export class AsyncKillFormulaBuilder {
     return and(emissions.map((e) => this.event(e)));
   }
 
+  /**
+   * The formula of event `id`. Built bottom-up with an explicit stack rather than by recursion:
+   * premises always point at earlier events, but a chain of them (a timer re-armed every tick, or
+   * pcausal's previous-event premise) can be as long as the run, past the call stack's depth.
+   */
   event(id: number): Formula {
     const cached = this.#memoEvent.get(id);
     if (cached !== undefined) return cached;
+    const stack = [id];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as number;
+      if (this.#memoEvent.has(top)) {
+        stack.pop();
+        continue;
+      }
+      const missing = this.#dependencies(top).filter((d) => !this.#memoEvent.has(d));
+      if (missing.length > 0) {
+        stack.push(...missing);
+        continue;
+      }
+      stack.pop();
+      this.#memoEvent.set(top, this.#build(top));
+    }
+    return this.#memoEvent.get(id) as Formula;
+  }
+
+  #variable(name: string): Formula {
+    let v = this.#variables.get(name);
+    if (v === undefined) {
+      v = variable(name);
+      this.#variables.set(name, v);
+    }
+    return v;
+  }
+
+  /** The events whose formulas event `id`'s formula is made of. */
+  #dependencies(id: number): number[] {
+    const out: number[] = [];
+    for (const p of this.lineage.premises(id)) {
+      if (p.kind === 'message') {
+        const m = this.lineage.message(p.message);
+        if (m.sendEvent >= 0) out.push(m.sendEvent);
+      } else if (p.kind === 'timer') out.push(p.setter);
+      else if (p.kind === 'previous') out.push(p.event);
+      else out.push(...p.writers);
+    }
+    for (const d of out)
+      assert(d < id, 'lineage premises precede their event', `event ${id} depends on event ${d}`);
+    return out;
+  }
+
+  /** Event `id`'s formula, once the formulas of its dependencies are memoised. */
+  #build(id: number): Formula {
     const e = this.lineage.event(id);
     const parts: Formula[] = [];
     if (e.node !== null && this.space.crashes > 0) {
       for (const t of this.#times.get(e.node) ?? []) {
         if (t > e.time) break;
-        parts.push(variable(stopVar(e.node, t)));
+        parts.push(this.#variable(stopVar(e.node, t)));
       }
     }
     for (const p of this.lineage.premises(id)) {
@@ -86,9 +140,7 @@ export class AsyncKillFormulaBuilder {
       else if (p.kind === 'previous') parts.push(this.event(p.event));
       else if (p.writers.length > 0) parts.push(and(p.writers.map((w) => this.event(w))));
     }
-    const f = or(parts);
-    this.#memoEvent.set(id, f);
-    return f;
+    return or(parts);
   }
 
   message(id: number): Formula {
@@ -99,7 +151,7 @@ export class AsyncKillFormulaBuilder {
     if (m.sendEvent >= 0) {
       const parts: Formula[] = [this.event(m.sendEvent)];
       if (m.from !== m.to && m.sentAt < this.space.dropsBeforeMs) {
-        parts.push(variable(dropVar(m.from, m.to, this.#channelIndex[id] as number)));
+        parts.push(this.#variable(dropVar(m.from, m.to, this.#channelIndex[id] as number)));
       }
       f = or(parts);
     }

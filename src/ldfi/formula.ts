@@ -25,7 +25,7 @@ export function or(args: readonly Formula[]): Formula {
   for (const a of args) {
     if (a.op === 'true') return TRUE;
     if (a.op === 'false') continue;
-    if (a.op === 'or') out.push(...a.args);
+    if (a.op === 'or') for (const x of a.args) out.push(x);
     else out.push(a);
   }
   if (out.length === 0) return FALSE;
@@ -38,7 +38,7 @@ export function and(args: readonly Formula[]): Formula {
   for (const a of args) {
     if (a.op === 'false') return FALSE;
     if (a.op === 'true') continue;
-    if (a.op === 'and') out.push(...a.args);
+    if (a.op === 'and') for (const x of a.args) out.push(x);
     else out.push(a);
   }
   if (out.length === 0) return TRUE;

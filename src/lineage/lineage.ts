@@ -112,6 +112,9 @@ export class Lineage {
       out.push({ kind: 'message', message: e.trigger });
     if (e.kind === 'timer' && e.cause !== null) out.push({ kind: 'timer', setter: e.cause });
     for (const [store, key, writer] of e.reads) {
+      // Reading back its own write: the value's derivation is this event itself, whose premises are
+      // already listed (as a premise it would make the lineage a cycle).
+      if (writer === id) continue;
       out.push({
         kind: 'read',
         store,

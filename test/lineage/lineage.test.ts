@@ -130,3 +130,31 @@ test('graph of a fact: JSON nodes and edges back to init, and DOT', () => {
   const k = lineage.graphOfKey('a', 'm', 'x');
   assert.equal(k.nodes.filter((n) => n.kind === 'event').length >= 2, true);
 });
+
+test('reading back its own write is no premise (the lineage stays acyclic)', () => {
+  const selfRead = defineSpec<Msg>({
+    name: 'self-read',
+    nodes: ['a', 'b'],
+    process: () => ({
+      init(ctx: Context<Msg>) {
+        if (ctx.id !== 'a') return;
+        ctx.memory.set('x', 7);
+        ctx.send('b', { v: ctx.memory.get<number>('x') ?? 0 });
+      },
+      receive(ctx: Context<Msg>, _from: string, msg: Msg) {
+        ctx.emit(fact('got', ctx.id, msg.v));
+      },
+      timer() {},
+    }),
+    time: { model: 'sync', eot: 3 },
+  });
+  const run = runSimulation(selfRead, { seed: 1, trace: true });
+  assert.ok(run.trace);
+  const lineage = new Lineage(run.trace);
+  const init = [...Array(run.trace.eventCount).keys()].find(
+    (i) => lineage.event(i).node === 'a' && lineage.event(i).kind === 'init',
+  );
+  assert.ok(init !== undefined);
+  assert.equal(lineage.event(init).reads.length, 1, 'the trace keeps the read');
+  assert.deepEqual(lineage.premises(init), [], 'but it is not a premise of the event');
+});
