@@ -11,11 +11,15 @@
  *    time until both nodes hold all 10,000 keys is measured (INFO polled every 5 ms). Twice:
  *    through delta gossip (the delta buffer still holds the writes) and through digest
  *    anti-entropy alone (`deltaBufferMax` 1, so gossip has nothing left to resend).
- * 3. Memory per key after ~100k distinct keys of 16-byte values: the V8 heap and RSS growth of a
- *    cache node (run inside this process, measured after a full GC), against redis-server's
- *    `used_memory` and RSS growth.
+ * 3. Memory per key (`--keys N`, default 100,000; `--memory-only` runs just this part): a fresh
+ *    redis-server and an in-process cache node get the same SET load over N keys with 16-byte
+ *    values, and both are measured by the same two yardsticks — RSS growth, and live data (Redis'
+ *    `used_memory` against our V8 heapUsed after full GCs). The cache node runs with the compact
+ *    heap, as `cadre cache serve` does by default; `--no-compact-heap` to compare, `--gc-rounds`
+ *    for the number of forced GCs, `--verbose` for V8's heap spaces.
  *
- *     node --expose-gc --import tsx bench/cache.ts [--requests 100000]
+ *     node --expose-gc --import tsx bench/cache.ts [--requests 100000] [--keys 100000]
+ *     node --expose-gc --import tsx bench/cache.ts --memory-only --keys 1000000
  *
  * The machine is shared and busy: compare the ratios within one run.
  */
@@ -24,6 +28,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { FaultProxy } from '../src/runtime/fault-proxy.js';
@@ -37,6 +42,10 @@ const flag = (name: string, dflt: number) => {
   return i < 0 ? dflt : Number(args[i + 1]);
 };
 const requests = flag('requests', 100_000);
+/** Key space of the memory fill (`--keys`, default 100,000; repeatable via --memory-only). */
+const memoryKeys = flag('keys', 100_000);
+/** Full GCs (a second apart) before the cache's memory is read (`--gc-rounds`, default 2). */
+const gcRounds = flag('gc-rounds', 2);
 const dir = mkdtempSync(join(tmpdir(), 'cadre-cache-bench-'));
 const children: ChildProcess[] = [];
 
@@ -110,25 +119,15 @@ function rssOf(pid: number): number {
   return Number(m?.[1] ?? 0) * 1024;
 }
 
-async function throughputAndMemory() {
-  const [redisPort, nodePort, nodePort2] = (await freePorts(3)) as [number, number, number];
-  const redis = startRedis(redisPort);
-  const memNode = new CacheNodeProcess('m1', peerList({ m1: nodePort }), join(dir, 'm1'), [
-    '--no-persist',
-  ]);
-  const diskNode = new CacheNodeProcess('d1', peerList({ d1: nodePort2 }), join(dir, 'd1'));
-  const [memPort, diskPort] = await Promise.all([memNode.respPort, diskNode.respPort]);
-  await waitPing(redisPort);
-  // Warm-up (JIT) on both, then measure alternately.
-  benchmark(memPort, ['-n', '20000']);
-  const redisUsedBefore = info(redisPort, 'used_memory');
-  const redisRssBefore = rssOf(redis.pid as number);
-  const redisRun = benchmark(redisPort);
-  const cacheRun = benchmark(memPort);
-  const diskRun = benchmark(diskPort);
-  // Memory: fill ~100k distinct keys with 16-byte values on both. The cache node for this runs in
-  // this process, so its V8 heap can be measured after a full GC (run with --expose-gc): RSS and
-  // heap growth of a live process also count garbage not yet collected.
+/** Memory per key, measured the same two ways for both servers after filling each with the same
+ * `redis-benchmark` load (SETs of 16-byte values to random keys among `keys`):
+ * - RSS growth (`/proc/PID/status` VmRSS) — what the OS gives the process, headroom included;
+ * - live data — Redis' `used_memory` (its allocator's count of allocated bytes) against our V8
+ *   `heapUsed` after a full GC (live objects only).
+ * The cache node runs inside this process so the GC can be forced (run with --expose-gc); its
+ * figures are read after the load, a settle time (the anti-entropy timer prunes the contexts of
+ * keys written in its last period) and a full GC. `redisPort` must be a fresh redis-server. */
+async function memoryPerKey(redisPort: number, redisPid: number, keys: number) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with node --expose-gc (see the header)');
   const inProcess = await CacheServer.start({
@@ -138,36 +137,130 @@ async function throughputAndMemory() {
     dataDir: join(dir, 'mem'),
     cache: { persist: false },
     logger: pino({ level: 'silent' }),
+    // As `cadre cache serve` does by default (--optimize-for-size); --no-compact-heap to compare.
+    compactHeap: !args.includes('--no-compact-heap'),
   });
+  const fill = [
+    '-t',
+    'set',
+    '-n',
+    String(Math.round(keys * 2.5)),
+    '-r',
+    String(keys),
+    '-d',
+    '16',
+    '-q',
+    '-c',
+    '50',
+    '-P',
+    '16',
+  ];
+  const redisUsedBefore = info(redisPort, 'used_memory');
+  const redisRssBefore = rssOf(redisPid);
+  const redisKeysBefore = redisKeys(redisPort);
+  spawnSync('redis-benchmark', ['-p', String(redisPort), ...fill], { stdio: 'ignore' });
+  gc();
+  await new Promise((r) => setTimeout(r, 1000));
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
+  const heapTotalBefore = process.memoryUsage().heapTotal;
   const rssBefore = process.memoryUsage.rss();
-  const fill = ['-t', 'set', '-n', '250000', '-r', '100000', '-d', '16', '-q', '-c', '50'];
-  spawnSync('redis-benchmark', ['-p', String(redisPort), ...fill], { stdio: 'ignore' });
   await new Promise<void>((resolve) => {
     const child = spawn('redis-benchmark', ['-p', String(inProcess.respAddress.port), ...fill], {
       stdio: 'ignore',
     });
     child.on('exit', () => resolve());
   });
-  // The anti-entropy timer prunes stable key contexts: let it run once, then collect garbage.
-  await new Promise((r) => setTimeout(r, 1500));
-  gc();
+  // Settle: the anti-entropy timer prunes recent contexts; then full GCs (each compacts some of
+  // the fragmented old-space pages the overwritten values left) a second apart.
+  await new Promise((r) => setTimeout(r, 3000));
+  for (let i = 0; i < gcRounds; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   const cacheKeys = inProcess.node?.replica?.liveKeys ?? 0;
-  const rKeys = redisKeys(redisPort);
-  const memory = {
+  if (args.includes('--verbose')) {
+    for (const sp of getHeapSpaceStatistics()) {
+      const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+      console.error(
+        `${sp.space_name}: size ${mb(sp.space_size)} MB, used ${mb(sp.space_used_size)} MB, physical ${mb(sp.physical_space_size)} MB`,
+      );
+    }
+  }
+  const rKeys = redisKeys(redisPort) - redisKeysBefore;
+  const result = {
     cacheKeys,
     cacheRssPerKey: (process.memoryUsage.rss() - rssBefore) / cacheKeys,
     cacheHeapPerKey: (process.memoryUsage().heapUsed - heapBefore) / cacheKeys,
+    cacheHeapTotalPerKey: (process.memoryUsage().heapTotal - heapTotalBefore) / cacheKeys,
     cacheStatePerKey: (inProcess.node?.replica?.bytes ?? 0) / cacheKeys,
     redisKeys: rKeys,
     redisUsedPerKey: (info(redisPort, 'used_memory') - redisUsedBefore) / rKeys,
-    redisRssPerKey: (rssOf(redis.pid as number) - redisRssBefore) / rKeys,
+    redisRssPerKey: (rssOf(redisPid) - redisRssBefore) / rKeys,
   };
   await inProcess.stop();
-  await Promise.all([memNode.stop(), diskNode.stop()]);
+  return result;
+}
+
+type Memory = Awaited<ReturnType<typeof memoryPerKey>>;
+
+function printMemory(m: Memory): void {
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  console.log(
+    `\n| memory per key, 16-byte values, ~${m.cacheKeys} keys | Redis | cadre cache | ratio |`,
+  );
+  console.log('|---|---|---|---|');
+  console.log(
+    `| RSS growth (VmRSS; ours after a full GC) | ${m.redisRssPerKey.toFixed(0)} | ${m.cacheRssPerKey.toFixed(0)} | ${x(m.cacheRssPerKey, m.redisRssPerKey)} |`,
+  );
+  console.log(
+    `| live data (Redis used_memory; our V8 heapUsed after a full GC) | ${m.redisUsedPerKey.toFixed(0)} | ${m.cacheHeapPerKey.toFixed(0)} | ${x(m.cacheHeapPerKey, m.redisUsedPerKey)} |`,
+  );
+  console.log(
+    `| (our V8 heapTotal growth: live data plus the heap's reserved pages) | | ${m.cacheHeapTotalPerKey.toFixed(0)} | |`,
+  );
+  console.log(`| (our approx_state_bytes estimate) | | ${m.cacheStatePerKey.toFixed(0)} | |`);
+  console.log(`keys: Redis ${m.redisKeys}, cache ${m.cacheKeys}`);
+}
+
+async function throughputAndMemory() {
+  const [redisPort, nodePort, nodePort2, nodePort3] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const redis = startRedis(redisPort);
+  const memNode = new CacheNodeProcess('m1', peerList({ m1: nodePort }), join(dir, 'm1'), [
+    '--no-persist',
+  ]);
+  const diskNode = new CacheNodeProcess('d1', peerList({ d1: nodePort2 }), join(dir, 'd1'));
+  const plainNode = new CacheNodeProcess('p1', peerList({ p1: nodePort3 }), join(dir, 'p1'), [
+    '--no-persist',
+    '--no-compact-heap',
+  ]);
+  const [memPort, diskPort, plainPort] = await Promise.all([
+    memNode.respPort,
+    diskNode.respPort,
+    plainNode.respPort,
+  ]);
+  await waitPing(redisPort);
+  // Warm-up (JIT) on both, then measure alternately.
+  benchmark(memPort, ['-n', '20000']);
+  benchmark(plainPort, ['-n', '20000']);
+  const redisRun = benchmark(redisPort);
+  const cacheRun = benchmark(memPort);
+  const plainRun = benchmark(plainPort);
+  const diskRun = benchmark(diskPort);
   redis.kill('SIGTERM');
-  return { redisRun, cacheRun, diskRun, memory };
+  // A fresh redis-server for the memory fill: the throughput run left keys of the same names.
+  const [freshPort] = (await freePorts(1)) as [number];
+  const fresh = startRedis(freshPort);
+  await waitPing(freshPort);
+  const memory = await memoryPerKey(freshPort, fresh.pid as number, memoryKeys);
+  fresh.kill('SIGTERM');
+  await Promise.all([memNode.stop(), diskNode.stop(), plainNode.stop()]);
+  return { redisRun, cacheRun, plainRun, diskRun, memory };
 }
 
 /** Two nodes whose links go through fault proxies; returns ms from heal to 10,000 keys on both. */
@@ -236,6 +329,17 @@ async function convergence(
 }
 
 try {
+  if (args.includes('--memory-only')) {
+    // One fresh redis-server per run, so its baseline is an empty server like ours.
+    const [port] = (await freePorts(1)) as [number];
+    const redis = startRedis(port);
+    await waitPing(port);
+    console.log(`memory benchmark, load average ${loadavg()[0]?.toFixed(1)} on 2 cores`);
+    printMemory(await memoryPerKey(port, redis.pid as number, memoryKeys));
+    // process.exit skips the finally below: stop the server started here first.
+    redis.kill('SIGTERM');
+    process.exit(0);
+  }
   if (args.includes('--convergence-only')) {
     for (const [label, buffer] of [
       ['delta', 10_000],
@@ -260,27 +364,12 @@ try {
     `| cadre cache, in memory (--no-persist) | ${t.cacheRun.set.toFixed(0)} | ${t.cacheRun.get.toFixed(0)} | ${pct(t.cacheRun.set, t.redisRun.set)} | ${pct(t.cacheRun.get, t.redisRun.get)} |`,
   );
   console.log(
+    `| cadre cache, in memory, --no-compact-heap | ${t.plainRun.set.toFixed(0)} | ${t.plainRun.get.toFixed(0)} | ${pct(t.plainRun.set, t.redisRun.set)} | ${pct(t.plainRun.get, t.redisRun.get)} |`,
+  );
+  console.log(
     `| cadre cache, persisted (LMDB group commit) | ${t.diskRun.set.toFixed(0)} | ${t.diskRun.get.toFixed(0)} | ${pct(t.diskRun.set, t.redisRun.set)} | ${pct(t.diskRun.get, t.redisRun.get)} |`,
   );
-  const m = t.memory;
-  console.log('\n| memory per key (16-byte values) | bytes/key | keys |');
-  console.log('|---|---|---|');
-  console.log(
-    `| redis-server used_memory growth | ${m.redisUsedPerKey.toFixed(0)} | ${m.redisKeys} |`,
-  );
-  console.log(`| redis-server RSS growth | ${m.redisRssPerKey.toFixed(0)} | ${m.redisKeys} |`);
-  console.log(
-    `| cadre cache RSS growth (after a full GC) | ${m.cacheRssPerKey.toFixed(0)} | ${m.cacheKeys} |`,
-  );
-  console.log(
-    `| cadre cache V8 heap growth (after a full GC) | ${m.cacheHeapPerKey.toFixed(0)} | ${m.cacheKeys} |`,
-  );
-  console.log(
-    `| cadre cache state estimate (approx_state_bytes) | ${m.cacheStatePerKey.toFixed(0)} | ${m.cacheKeys} |`,
-  );
-  console.log(
-    `\nRSS ratio cache/redis: ${(m.cacheRssPerKey / m.redisRssPerKey).toFixed(2)}×; heap vs used_memory: ${(m.cacheHeapPerKey / m.redisUsedPerKey).toFixed(2)}×`,
-  );
+  printMemory(t.memory);
   console.log('\n| convergence after heal, 10,000 divergent keys (5,000 per side) | ms |');
   console.log('|---|---|');
   for (const [label, buffer] of [

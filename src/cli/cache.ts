@@ -28,6 +28,9 @@ export interface CacheServeFlags {
   readonly antiEntropyMs?: number;
   readonly secretFile?: string;
   readonly logLevel?: string;
+  /** V8's --optimize-for-size for this process (see CacheServerOptions.compactHeap). Default
+   * true. */
+  readonly compactHeap?: boolean;
 }
 
 /** Runs a cache node until a stop signal; returns the exit code. */
@@ -55,6 +58,7 @@ export async function cacheServe(flags: CacheServeFlags): Promise<number> {
       resp: { host: flags.host ?? '127.0.0.1', port: flags.port },
       dataDir: flags.data ?? `cadre-data/${flags.id}`,
       logger,
+      compactHeap: flags.compactHeap ?? true,
       cache: {
         persist: flags.persist ?? true,
         ...(flags.maxKeys === undefined ? {} : { maxKeys: flags.maxKeys }),
@@ -124,6 +128,10 @@ export function registerCacheCommands(program: Command, setCode: (code: number) 
     .option('--anti-entropy-ms <n>', 'digest anti-entropy period in ms (default 1000)', parseWhole)
     .option('--secret-file <file>', 'shared secret of the node handshake (or set CADRE_SECRET)')
     .option(
+      '--no-compact-heap',
+      "leave V8's heap sizing as is: faster, but RSS grows well past live data (default: --optimize-for-size)",
+    )
+    .option(
       '--log-level <level>',
       'fatal, error, warn, info, debug, trace or silent (default info)',
     )
@@ -135,6 +143,7 @@ export function registerCacheCommands(program: Command, setCode: (code: number) 
           peers: opts.peers as string,
           port: opts.port as number,
           persist: opts.persist !== false,
+          compactHeap: opts.compactHeap !== false,
           ...pick<string>('host'),
           ...pick<string>('data'),
           ...pick<number>('maxKeys'),

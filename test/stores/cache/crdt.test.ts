@@ -22,6 +22,7 @@ import {
   joinCounters,
   type PNCounter,
 } from '../../../src/stores/cache/crdt/pn-counter.js';
+import { decodeKeys, encodeKey, encodeKeys } from '../../../src/stores/cache/messages.js';
 import { canonicalCache } from './helpers.js';
 
 const RUNS = { numRuns: 150 };
@@ -422,6 +423,34 @@ describe('cache map', () => {
       }),
       RUNS,
     );
+  });
+
+  test('entries keep their timestamp, expiry and names once stored in packed form', () => {
+    // Stored entries hold the timestamp inline (no Hlc object); an entry that arrives over the
+    // wire must read back exactly as sent, and its state must re-encode to the same wire form.
+    const a = new CacheMap('a');
+    const b = new CacheMap('b');
+    const hlc: Hlc = { wallMs: 1_764_115_200_123, logical: 7, node: 'a' };
+    const delta = a.set('k', 'v', hlc, 1_764_115_260_000);
+    const wire = JSON.parse(JSON.stringify(encodeKeys(delta)));
+    b.join(decodeKeys(wire, 'test'));
+    for (const m of [a, b]) {
+      const entry = m.state('k')?.entries[0];
+      assert.deepEqual(entry?.hlc, hlc);
+      assert.equal(entry?.replica, 'a');
+      assert.equal(entry?.seq, 1);
+      assert.equal(entry?.expiresAtMs, 1_764_115_260_000);
+      assert.deepEqual(m.resolve('k'), {
+        value: 'v',
+        expiresAtMs: 1_764_115_260_000,
+        hlc,
+        siblings: 1,
+      });
+    }
+    const stateA = a.state('k');
+    const stateB = b.state('k');
+    assert.ok(stateA !== undefined && stateB !== undefined);
+    assert.deepEqual(encodeKey('k', stateB), encodeKey('k', stateA));
   });
 
   test('concurrent increments on different replicas all count; SET after them resets', () => {
