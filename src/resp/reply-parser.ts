@@ -1,7 +1,8 @@
 /**
- * Incremental parser for RESP2 *replies*: the client side, used by tests, tools and small clients.
- * It re-scans an incomplete reply from its start when more bytes arrive, which is fine for replies
- * of ordinary size; it is not the server's hot path (that is {@link RequestParser}).
+ * Incremental parser for RESP2 *replies*: the client side, used by tests, tools and clients.
+ * An incomplete reply is parsed again from its start once enough bytes have arrived to possibly
+ * finish it (a bulk's length is known from its header), and received chunks are joined once per
+ * attempt, so a large reply arriving in many chunks costs O(size), not O(size²).
  */
 import { RespError, RespProtocolError } from './errors.js';
 import { parseCanonicalInteger } from './parser.js';
@@ -24,28 +25,51 @@ const INCOMPLETE = Symbol('incomplete');
 export class ReplyParser {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
+  /** Chunks received since `buf` was last joined, and their total size. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Unparsed bytes needed before the reply at `pos` can possibly be complete (0: unknown). */
+  private needed = 0;
 
   push(chunk: Buffer): void {
-    this.buf =
-      this.pos >= this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
-    this.pos = 0;
+    if (this.pending.length === 0 && this.pos >= this.buf.length) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+    }
   }
 
   /** The next complete reply, or undefined if more bytes are needed. Throws on malformed input. */
   next(): ParsedReply | undefined {
+    if (this.buf.length - this.pos + this.pendingBytes < this.needed) return undefined;
+    if (this.pending.length > 0) {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending]);
+      this.pos = 0;
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
     const at = { pos: this.pos };
     const value = this.parse(at);
     if (value === INCOMPLETE) return undefined;
     this.pos = at.pos;
+    this.needed = 0;
     return value;
+  }
+
+  /** Records that the reply at `pos` needs the buffer to reach `end` at least; incomplete. */
+  private incomplete(end: number): typeof INCOMPLETE {
+    this.needed = end - this.pos;
+    return INCOMPLETE;
   }
 
   private parse(at: { pos: number }): ParsedReply | typeof INCOMPLETE {
     const buf = this.buf;
-    if (at.pos >= buf.length) return INCOMPLETE;
+    if (at.pos >= buf.length) return this.incomplete(at.pos + 1);
     const type = buf[at.pos]!;
     const cr = buf.indexOf('\r\n', at.pos);
-    if (cr < 0) return INCOMPLETE;
+    if (cr < 0) return this.incomplete(buf.length + 1);
     const lineStart = at.pos + 1;
     const line = () => buf.toString('utf8', lineStart, cr);
     const integer = () => {
@@ -81,7 +105,7 @@ export class ReplyParser {
           return null;
         }
         const start = cr + 2;
-        if (buf.length < start + n + 2) return INCOMPLETE;
+        if (buf.length < start + n + 2) return this.incomplete(start + n + 2);
         at.pos = start + n + 2;
         return buf.subarray(start, start + n);
       }

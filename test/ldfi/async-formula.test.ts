@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defineSpec, fact, runSimulation } from '../../src/index.js';
-import { Lineage } from '../../src/lineage/lineage.js';
 import { AsyncKillFormulaBuilder } from '../../src/ldfi/async-formula.js';
 import { variablesOf } from '../../src/ldfi/formula.js';
+import { Lineage } from '../../src/lineage/lineage.js';
 import { processFrom } from '../sim/process-from.js';
 
 const LINKS = 2_000;

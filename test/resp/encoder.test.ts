@@ -69,6 +69,22 @@ describe('reply encoding', () => {
     assert.equal(writer.byteLength, 0);
   });
 
+  test('a large reply in many small chunks parses once complete, exactly', () => {
+    const big = Buffer.alloc(2_000_000, 0x5a);
+    big[1_234_567] = 1;
+    const bytes = encodeReply([big, 'tail']);
+    const parser = new ReplyParser();
+    const got: ParsedReply[] = [];
+    for (let i = 0; i < bytes.length; i += 1000) {
+      parser.push(bytes.subarray(i, i + 1000));
+      for (let r = parser.next(); r !== undefined; r = parser.next()) got.push(r);
+    }
+    assert.equal(got.length, 1);
+    const [value, tail] = got[0] as Buffer[];
+    assert.ok(value!.equals(big));
+    assert.equal(tail!.toString(), 'tail');
+  });
+
   test('property: encode then parse gives the reply back', () => {
     const leaf: fc.Arbitrary<Reply> = fc.oneof(
       fc.constant(null),
@@ -89,17 +105,29 @@ describe('reply encoding', () => {
       reply: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('reply'), { maxLength: 4 })),
     })).reply;
     fc.assert(
-      fc.property(fc.array(reply, { minLength: 1, maxLength: 5 }), fc.nat(), (replies, cut) => {
-        const bytes = Buffer.concat(replies.map((r) => encodeReply(r)));
-        const at = cut % (bytes.length + 1);
-        const parser = new ReplyParser();
-        const got: ParsedReply[] = [];
-        for (const chunk of [bytes.subarray(0, at), bytes.subarray(at)]) {
-          parser.push(chunk);
-          for (let r = parser.next(); r !== undefined; r = parser.next()) got.push(r);
-        }
-        assert.deepEqual(got.map(normalise), replies.map(normalise));
-      }),
+      fc.property(
+        fc.array(reply, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (replies, cuts) => {
+          const bytes = Buffer.concat(replies.map((r) => encodeReply(r)));
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const chunks: Buffer[] = [];
+          let from = 0;
+          for (const p of [...points, bytes.length]) {
+            chunks.push(bytes.subarray(from, p));
+            from = p;
+          }
+          const parser = new ReplyParser();
+          const got: ParsedReply[] = [];
+          for (const chunk of chunks) {
+            parser.push(chunk);
+            for (let r = parser.next(); r !== undefined; r = parser.next()) got.push(r);
+          }
+          assert.deepEqual(got.map(normalise), replies.map(normalise));
+        },
+      ),
       { numRuns: 300 },
     );
   });
