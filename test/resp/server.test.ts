@@ -201,7 +201,9 @@ describe('RespServer', () => {
         fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 8 }),
         async (inputs) => {
           const clients = await Promise.all(inputs.map(() => RawClient.open(port)));
-          inputs.forEach((bytes, i) => clients[i]!.send(Buffer.from(bytes)));
+          inputs.forEach((bytes, i) => {
+            clients[i]!.send(Buffer.from(bytes));
+          });
           const probe = await RawClient.open(port);
           probe.send(cmd('PING'));
           assert.deepEqual(await probe.take(1), ['+PONG']);
