@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { describeFault } from '../core/fault.js';
-import type { Spec } from '../core/spec.js';
+import { describeFault, type Fault } from '../core/fault.js';
+import { type Spec, withEndOfTime } from '../core/spec.js';
 import { tupleKey } from '../core/value.js';
 import { exhaustiveSearch, randomBaseline, randomSearch, sweep } from '../ldfi/strategies.js';
 import { LDFI_SEED, type LdfiParams, type LdfiResult, verify } from '../ldfi/verify.js';
+import { runSimulation } from '../sim/simulator.js';
 import { EXIT_ERROR, EXIT_PASS, EXIT_VIOLATED, UsageError } from './errors.js';
 import { loadSpec } from './load-spec.js';
 import {
@@ -73,11 +74,13 @@ export async function verifyCommand(file: string, options: VerifyCliOptions): Pr
         `random baseline: a counterexample found in ${base.found} of ${seeds} seeds, ` +
           `mean ${base.meanRuns.toFixed(2)} runs (${elapsed().toFixed(2)} s)`,
       );
-      if (first.counterexample !== undefined)
+      writeJson(join(dir, 'random.json'), { spec: spec.name, params, ...base });
+      if (first.counterexample !== undefined) {
         say(
           `  seed 1: ${first.counterexample.map(describeFault).join(' ') || 'no faults'} after ${first.runs} runs`,
         );
-      writeJson(join(dir, 'random.json'), { spec: spec.name, params, ...base });
+        await reportBaselineCounterexample(file, spec, params, first.counterexample, dir);
+      }
       return base.found > 0 ? EXIT_VIOLATED : EXIT_ERROR;
     }
     case 'exhaustive': {
@@ -91,6 +94,7 @@ export async function verifyCommand(file: string, options: VerifyCliOptions): Pr
       say(
         `COUNTEREXAMPLE after ${count(r.runs)} runs: ${r.counterexample.map(describeFault).join(' ') || 'no faults'}`,
       );
+      await reportBaselineCounterexample(file, spec, params, r.counterexample, dir);
       return EXIT_VIOLATED;
     }
     case 'sweep': {
@@ -216,6 +220,37 @@ function reportLdfi(
     : result.verdict === 'counterexample'
       ? EXIT_VIOLATED
       : EXIT_ERROR;
+}
+
+/**
+ * A baseline strategy's counterexample (random or exhaustive search keep no traces): replays it at
+ * LDFI's seed with the trace on, judged against the failure-free run's outcomes as the search
+ * judged it, saves its plan and trace, prints the reproduce command and renders `report.html`.
+ */
+async function reportBaselineCounterexample(
+  file: string,
+  spec: Spec<unknown>,
+  params: LdfiParams,
+  faults: readonly Fault[],
+  dir: string,
+): Promise<void> {
+  const game = withEndOfTime(spec, params.eot);
+  const failureFree = runSimulation(game, { seed: LDFI_SEED, plan: { faults: [] } });
+  const good = new Map<string, ReadonlySet<string>>();
+  for (const [name, tuples] of failureFree.postTuples)
+    good.set(name, new Set(tuples.map(tupleKey)));
+  const run = runSimulation(game, {
+    seed: LDFI_SEED,
+    plan: { faults },
+    goodOutcomes: good,
+    trace: true,
+  });
+  const planFile = join(dir, 'counterexample.plan.json');
+  writePlan(planFile, { faults });
+  say(`  reproduce: ${reproduceCommand(file, LDFI_SEED, planFile, params.eot)}`);
+  if (run.trace === undefined) return;
+  const trace = writeTrace(join(dir, 'counterexample.trace.jsonl'), run.trace).file;
+  await writeReportOf(trace, join(dir, 'report.html'));
 }
 
 /** Writes `report.html` (src/report) from the run data just saved in `dir`, and says where. */

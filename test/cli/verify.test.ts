@@ -4,7 +4,7 @@
  * reproduce command replays the counterexample.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -81,7 +81,14 @@ test('baselines: random reports its mean, exhaustive finds the same bug', () => 
   assert.match(
     exhaustive.stdout,
     /COUNTEREXAMPLE after [\d,]+ runs: C\(a,2,send-omission\) O\(a,[bc],1\)/,
+  ); // Baselines keep no traces: the counterexample is replayed traced, and its report written.
+  assert.match(
+    exhaustive.stdout,
+    /reproduce: npx cadre replay examples\/retry-deliv.ts --seed 1 --plan .*counterexample\.plan\.json --eot 4/,
   );
+  assert.match(exhaustive.stdout, /report: .*report\.html/);
+  assert.ok(existsSync(join(out, 'counterexample.trace.jsonl')));
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /C\(a,2,send-omission\)/);
 });
 
 test('parameters out of range: exit 2 with one clear line', () => {
