@@ -60,7 +60,22 @@ export class KvCluster {
     this.#links = links;
   }
 
+  /**
+   * Starts the cluster. Ports are chosen free (listen on 0, close) and bound a moment later by
+   * the nodes, so another process — or one of this cluster's own proxies, which listen on port 0
+   * in between — can take one first; a start that fails with EADDRINUSE is retried on fresh ports.
+   */
   static async start(options: ClusterOptions): Promise<KvCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await KvCluster.#startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+      }
+    }
+  }
+
+  static async #startOnce(options: ClusterOptions): Promise<KvCluster> {
     const root = mkdtempSync(join(tmpdir(), 'cadre-kv-'));
     const ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
     const ports = await freePorts(options.size * 2);
