@@ -24,6 +24,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { LmdbKV } from '../src/storage/backends/lmdb-kv.js';
 import { PrefixKV } from '../src/storage/layers/prefix-kv.js';
 import type { BatchOp, OrderedKV } from '../src/storage/ordered-kv.js';
+import { shuffled } from './shuffled.js';
 
 let N = Number(process.argv[2] ?? 200_000);
 const PASSES = Number(process.argv[3] ?? 5);
@@ -34,18 +35,6 @@ const SCAN = 100;
 const keys = Array.from({ length: N }, (_, i) => Buffer.from(`k${String(i).padStart(8, '0')}`));
 const value = Buffer.alloc(100, 0x76);
 
-function shuffled(n: number, seed: number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let s = seed >>> 0 || 1;
-  for (let i = n - 1; i > 0; i--) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const j = (s >>> 0) % (i + 1);
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
-  return order;
-}
 const sequential = Array.from({ length: N }, (_, i) => i);
 const randomOrder = shuffled(N, 42);
 const getOrder = shuffled(N, 7);

@@ -22,6 +22,7 @@ import { fromKeyString, toKeyString } from '../src/storage/bytes.js';
 import { PrefixKV } from '../src/storage/layers/prefix-kv.js';
 import { MemoryKV } from '../src/storage/memory-kv.js';
 import type { BatchOp, OrderedKV } from '../src/storage/ordered-kv.js';
+import { shuffled } from './shuffled.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -30,19 +31,6 @@ const SCAN = 100;
 const value = Buffer.alloc(100, 0x76);
 const keys = Array.from({ length: N }, (_, i) => Buffer.from(`k${String(i).padStart(8, '0')}`));
 
-// A fixed-seed shuffle (xorshift) so every backend sees the same "random" order.
-function shuffled(n: number, seed: number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let s = seed >>> 0 || 1;
-  for (let i = n - 1; i > 0; i--) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const j = (s >>> 0) % (i + 1);
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
-  return order;
-}
 const randomOrder = shuffled(N, 42);
 const getOrder = shuffled(N, 7);
 const scanStarts = shuffled(N, 9).slice(0, Math.ceil(N / SCAN));

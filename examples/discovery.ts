@@ -17,7 +17,7 @@ import {
   type SwarmOptions,
 } from '../src/index.js';
 import type { KvResult } from '../src/stores/kv/commands.js';
-import { type KvProcessOptions, type KvWire, kvProcess } from '../src/stores/kv/process.js';
+import type { KvProcessOptions, KvWire } from '../src/stores/kv/process.js';
 import {
   keepAliveRequest,
   listRequest,
@@ -30,7 +30,7 @@ import {
   watchResult,
 } from '../src/stores/primitives/discovery.js';
 import { listEqualsReplay } from '../src/stores/primitives/discovery-guarantees.js';
-import { KvClient } from './event-log.js';
+import { KV_NODES, KV_RECIPE_SWARM, KvRecipeClient, recipeKvProcess } from './kv-recipe-client.js';
 
 const SERVICE = 'web';
 
@@ -48,7 +48,7 @@ type Phase = 'granting' | 'putting' | 'registered' | 'silent';
 
 /** An instance: registers, keeps its lease alive, goes silent once (its lease expires), then
  *  registers again. Records `register` operations (ok: the lease id). */
-export class ServiceInstance extends KvClient {
+export class ServiceInstance extends KvRecipeClient {
   constructor(
     kvNodes: readonly NodeId[],
     readonly options: InstanceOptions,
@@ -118,7 +118,7 @@ export class ServiceInstance extends KvClient {
 
 /** Lists (`list`, ok `{ revision, instances: [[id, address]] }`) or watches from revision 1
  *  (`watch`, ok `{ from, through, diffs: [[revision, type, id, address]] }`) every `everyMs`. */
-export class DiscoveryObserver extends KvClient {
+export class DiscoveryObserver extends KvRecipeClient {
   constructor(
     kvNodes: readonly NodeId[],
     readonly role: 'list' | 'watch',
@@ -186,16 +186,6 @@ export interface DiscoverySpecOptions {
   readonly dropLeaves?: boolean;
 }
 
-/** Partitions, loss, duplication, clogging, clock skew and a crash-restart of a KV node. */
-export const DISCOVERY_SWARM: SwarmOptions = {
-  kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog', 'clock'],
-  crashMode: 'restart',
-  crashesMax: 1,
-  faultsMax: 4,
-};
-
-const KV_NODES: readonly NodeId[] = ['n1', 'n2', 'n3'];
-
 /** Discovery on a three-node KV: instances i1..i3, lister l, watcher w. */
 export function discoverySpec(options: DiscoverySpecOptions = {}): Spec<KvWire> {
   const horizonMs = options.horizonMs ?? 2_000;
@@ -206,14 +196,7 @@ export function discoverySpec(options: DiscoverySpecOptions = {}): Spec<KvWire> 
     retryMs: 100,
     ...options.instance,
   };
-  const kv = kvProcess({
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    tickMs: 10,
-    snapshotEntries: 16,
-    leaseTickMs: 30,
-    ...options.kv,
-  });
+  const kv = recipeKvProcess(options.kv);
   return defineSpec<KvWire>({
     name: 'discovery',
     description:
@@ -235,7 +218,7 @@ export function discoverySpec(options: DiscoverySpecOptions = {}): Spec<KvWire> 
     },
     time: { model: 'async', horizonMs },
     guarantees: { final: [listEqualsReplay()] },
-    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? DISCOVERY_SWARM } }),
+    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? KV_RECIPE_SWARM } }),
   });
 }
 

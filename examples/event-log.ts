@@ -16,16 +16,14 @@ import {
   defineSpec,
   fact,
   type NodeId,
-  type Process,
   type Spec,
   type SwarmOptions,
 } from '../src/index.js';
 import type { KvResult } from '../src/stores/kv/commands.js';
-import { type KvProcessOptions, type KvWire, kvProcess } from '../src/stores/kv/process.js';
+import type { KvProcessOptions, KvWire } from '../src/stores/kv/process.js';
 import {
   appendPosition,
   appendRequest,
-  type EventLogRequest,
   onReadResult,
   onTrimResult,
   type ReadState,
@@ -39,82 +37,7 @@ import {
   consumersSeeEveryEntry,
   positionsIncrease,
 } from '../src/stores/primitives/event-log-guarantees.js';
-import type { ClientReply } from '../src/stores/raft/client-messages.js';
-
-/** How a client talks to the KV (shared by examples/discovery.ts): one request at a time, resent (same session and seq) to the
- *  next node, or the leader named, until answered. */
-export abstract class KvClient implements Process<KvWire> {
-  constructor(
-    readonly kvNodes: readonly NodeId[],
-    readonly retryMs: number,
-  ) {}
-
-  abstract init(ctx: Context<KvWire>): void;
-  /** An answer to the pending request. */
-  protected abstract onAnswer(ctx: Context<KvWire>, result: KvResult): void;
-  /** A timer other than the driver's own. */
-  protected abstract onTimer(ctx: Context<KvWire>, name: string): void;
-
-  /** The session name: unique per incarnation, so a restarted client's seqs never collide. */
-  protected session(ctx: Context<KvWire>): string {
-    return `${ctx.id}/${ctx.memory.get<number>('incarnation') ?? 0}`;
-  }
-
-  protected request(ctx: Context<KvWire>, request: EventLogRequest, afterMs = 0): void {
-    ctx.memory.set('kvSeq', (ctx.memory.get<number>('kvSeq') ?? 0) + 1);
-    ctx.memory.set('kvRequest', request);
-    if (afterMs > 0) ctx.setTimer('kv-send', afterMs);
-    else this.#send(ctx);
-  }
-
-  #send(ctx: Context<KvWire>): void {
-    const request = ctx.memory.get<EventLogRequest>('kvRequest');
-    if (request === undefined) return;
-    const seq = ctx.memory.get<number>('kvSeq') as number;
-    const to = this.kvNodes[ctx.memory.get<number>('target') ?? 0] as NodeId;
-    const session = this.session(ctx);
-    if (request.kind === 'command')
-      ctx.send(to, { type: 'propose', session, seq, command: request.command });
-    else ctx.send(to, { type: 'read', session, seq, query: request.query });
-    ctx.setTimer('kv-retry', this.retryMs);
-  }
-
-  #rotate(ctx: Context<KvWire>): void {
-    ctx.memory.set('target', ((ctx.memory.get<number>('target') ?? 0) + 1) % this.kvNodes.length);
-  }
-
-  timer(ctx: Context<KvWire>, name: string): void {
-    if (name === 'kv-send') this.#send(ctx);
-    else if (name === 'kv-retry') {
-      this.#rotate(ctx);
-      this.#send(ctx);
-    } else this.onTimer(ctx, name);
-  }
-
-  receive(ctx: Context<KvWire>, _from: NodeId, msg: KvWire): void {
-    if (msg.type !== 'reply') return;
-    const reply = msg as ClientReply<KvResult>;
-    if (
-      reply.session !== this.session(ctx) ||
-      reply.seq !== ctx.memory.get<number>('kvSeq') ||
-      ctx.memory.get('kvRequest') === undefined
-    )
-      return;
-    if (!reply.ok) {
-      if (reply.error.startsWith('bad request') || reply.error.startsWith('command failed'))
-        throw new Error(`event-log client ${ctx.id}: the KV refused a request: ${reply.error}`);
-      // not-leader / no-quorum / timeout: the outcome is unknown; resend the same (session, seq).
-      const index = reply.leader === undefined ? -1 : this.kvNodes.indexOf(reply.leader);
-      if (index >= 0) ctx.memory.set('target', index);
-      else this.#rotate(ctx);
-      ctx.setTimer('kv-retry', index >= 0 ? 1 : this.retryMs / 4);
-      return;
-    }
-    ctx.cancelTimer('kv-retry');
-    ctx.memory.delete('kvRequest');
-    this.onAnswer(ctx, reply.result);
-  }
-}
+import { KV_NODES, KV_RECIPE_SWARM, KvRecipeClient, recipeKvProcess } from './kv-recipe-client.js';
 
 /** Options of a producer. */
 export interface ProducerOptions {
@@ -133,7 +56,7 @@ export interface ProducerOptions {
 
 /** A producer: appends (history `append`: invoke `{ topic, id }`, ok the position) and maybe one
  *  trim (history `trim`: invoke `{ topic, before }`, ok the oldest kept position). */
-export class Producer extends KvClient {
+export class Producer extends KvRecipeClient {
   constructor(
     kvNodes: readonly NodeId[],
     readonly options: ProducerOptions,
@@ -226,7 +149,7 @@ function readNumber(ctx: Context<KvWire>, key: Uint8Array): number | undefined {
 /** A consumer: reads its topic from its checkpoint on, forever (history `read`; see
  *  src/stores/primitives/event-log-guarantees.ts for the values), saving the next position in
  *  durable storage in the same step that records the read, so a restart resumes exactly there. */
-export class Consumer extends KvClient {
+export class Consumer extends KvRecipeClient {
   constructor(
     kvNodes: readonly NodeId[],
     readonly options: ConsumerOptions,
@@ -296,19 +219,9 @@ export interface EventLogSpecOptions {
   /** Crash-restart of the consumers: k1 down over [200, 700) ms, k2 over [450, 650) ms, unless
    *  false. */
   readonly consumerCrashes?: boolean;
-  /** Swarm faults on the KV nodes. Default {@link EVENT_LOG_SWARM}. */
+  /** Swarm faults on the KV nodes. Default {@link KV_RECIPE_SWARM}. */
   readonly swarm?: SwarmOptions | false;
 }
-
-/** Partitions, loss, duplication, clogging, clock skew and a crash-restart of a KV node. */
-export const EVENT_LOG_SWARM: SwarmOptions = {
-  kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog', 'clock'],
-  crashMode: 'restart',
-  crashesMax: 1,
-  faultsMax: 4,
-};
-
-const KV_NODES: readonly NodeId[] = ['n1', 'n2', 'n3'];
 
 /** The event log on a three-node KV: producers p1, p2, consumers k1 (topic a), k2 (topic b). */
 export function eventLogSpec(options: EventLogSpecOptions = {}): Spec<KvWire> {
@@ -325,14 +238,7 @@ export function eventLogSpec(options: EventLogSpecOptions = {}): Spec<KvWire> {
   // p1 trims topic a below its fifth append (number 4, on topic a) once it has six acknowledged.
   const trimmer: ProducerOptions = { ...producer, trimAfter: 6, trimBelow: 4, ...options.producer };
   const consumer = { limit: 4, pollMs: 40, retryMs: 100, ...options.consumer };
-  const kv = kvProcess({
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    tickMs: 10,
-    snapshotEntries: 16,
-    leaseTickMs: 30,
-    ...options.kv,
-  });
+  const kv = recipeKvProcess(options.kv);
   return defineSpec<KvWire>({
     name: options.name ?? 'event-log',
     description:
@@ -359,7 +265,7 @@ export function eventLogSpec(options: EventLogSpecOptions = {}): Spec<KvWire> {
               ],
             },
           }),
-      ...(options.swarm === false ? {} : { swarm: options.swarm ?? EVENT_LOG_SWARM }),
+      ...(options.swarm === false ? {} : { swarm: options.swarm ?? KV_RECIPE_SWARM }),
     },
   });
 }

@@ -21,7 +21,7 @@ import {
   type SwarmOptions,
 } from '../src/index.js';
 import type { KvResult } from '../src/stores/kv/commands.js';
-import { type KvProcessOptions, type KvWire, kvProcess } from '../src/stores/kv/process.js';
+import type { KvProcessOptions, KvWire } from '../src/stores/kv/process.js';
 import { admitToken } from '../src/stores/primitives/fence.js';
 import {
   IDLE_LOCK,
@@ -43,6 +43,7 @@ import {
   RESOURCE_VALUE,
 } from '../src/stores/primitives/lock-guarantees.js';
 import type { ClientReply } from '../src/stores/raft/client-messages.js';
+import { KV_NODES, KV_RECIPE_SWARM, recipeKvProcess } from './kv-recipe-client.js';
 
 /** Messages between lock clients and the resource. A `read` or `write` carries the holder's
  *  fencing token; `seq` makes a retried request apply once. */
@@ -366,18 +367,9 @@ export interface LockSpecOptions {
   readonly client?: Partial<LockClientOptions>;
   readonly kv?: KvProcessOptions;
   readonly horizonMs?: number;
-  /** Swarm faults on the KV nodes. Default: partitions and crash-restarts, at most 4 faults. */
+  /** Swarm faults on the KV nodes. Default {@link KV_RECIPE_SWARM}. */
   readonly swarm?: SwarmOptions | false;
 }
-
-/** Partitions, loss, duplication, clogging, clock skew and crash-restarts of KV nodes (the swarm
- *  faults server nodes only: clients and the resource are not crashed). */
-export const LOCK_SWARM: SwarmOptions = {
-  kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog', 'clock'],
-  crashMode: 'restart',
-  crashesMax: 1,
-  faultsMax: 4,
-};
 
 /** The lock on a three-node KV cluster, with lock clients `c1..cN` and the resource `res`. */
 export function lockSpec(options: LockSpecOptions = {}): Spec<LockWire> {
@@ -393,20 +385,13 @@ export function lockSpec(options: LockSpecOptions = {}): Spec<LockWire> {
     thinkMs: 40,
     ...options.client,
   };
-  const kv = kvProcess({
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    tickMs: 10,
-    snapshotEntries: 16,
-    leaseTickMs: 30,
-    ...options.kv,
-  });
+  const kv = recipeKvProcess(options.kv);
   return defineSpec<LockWire>({
     name: options.name ?? (fenced ? 'lock' : 'lock-unfenced'),
     description: fenced
       ? 'A lease-based lock with fencing tokens: at most one holder as seen by the fenced resource.'
       : 'The same lock in front of a resource that ignores tokens: a paused holder loses an update.',
-    nodes: ['n1', 'n2', 'n3'],
+    nodes: [...KV_NODES],
     process: kv as unknown as Spec<LockWire>['process'],
     clients: {
       ids: [...clients, RESOURCE],
@@ -417,7 +402,7 @@ export function lockSpec(options: LockSpecOptions = {}): Spec<LockWire> {
       invariants: [fencedExclusive(RESOURCE)],
       final: [fencingTokensIncrease('acquire')],
     },
-    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? LOCK_SWARM } }),
+    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? KV_RECIPE_SWARM } }),
   });
 }
 

@@ -10,6 +10,7 @@ import {
   type Liveness,
   linearizable,
   type NodeId,
+  type OpValue,
   type Process,
   type Spec,
   type SwarmOptions,
@@ -30,31 +31,51 @@ import {
 
 export type RegisterWire = RaftWireMessage<RegisterCommand, RegisterQuery, RegisterResult>;
 
-/** Options of the register client. */
-export interface RegisterClientOptions {
+/** Options of a Raft workload client. */
+export interface WorkloadClientOptions {
   /** Operations each client performs. */
   readonly ops: number;
-  /** A request with no answer after this long is sent again (same session and seq). */
+  /** A request with no answer after this long is sent again (same session and seq), in ms. */
   readonly retryMs: number;
-  /** Pause between a completed operation and the next. */
+  /** Pause between a completed operation and the next, at most, in ms. */
   readonly thinkMs: number;
 }
 
-type Op =
-  | { readonly f: 'write'; readonly value: number }
-  | { readonly f: 'read' }
-  | { readonly f: 'cas'; readonly from: number | null; readonly to: number };
+/** Options of the register client. */
+export type RegisterClientOptions = WorkloadClientOptions;
+
+/** A client request to a Raft cluster, without its session and seq. */
+export type WorkloadRequest<C, Q> =
+  | { readonly type: 'read'; readonly query: Q }
+  | { readonly type: 'propose'; readonly command: C };
 
 /**
- * A workload client: performs `ops` random operations one at a time (read, write, cas), each
- * recorded in the history. A request is retried with the same (session, seq) until it gets an
- * answer — after a timeout, or at once to the leader a `not-leader` reply names — so a write
- * applies exactly once however many times it is sent. Volatile state lives in tracked memory.
+ * A workload client of a state machine replicated by Raft: performs `ops` random operations one
+ * at a time, each recorded in the history. A request is retried with the same (session, seq)
+ * until it gets an answer — after a timeout, or at once to the leader a `not-leader` reply names —
+ * so a write applies exactly once however many times it is sent. Volatile state lives in tracked
+ * memory. Subclasses say what an operation is, how it is sent and how its answer is recorded.
  */
-export class RegisterClient implements Process<RegisterWire> {
-  constructor(readonly options: RegisterClientOptions) {}
+export abstract class RaftWorkloadClient<C, Q, R, Op extends { readonly f: string }>
+  implements Process<RaftWireMessage<C, Q, R>>
+{
+  constructor(readonly options: WorkloadClientOptions) {}
 
-  init(ctx: Context<RegisterWire>): void {
+  /** Draws the next operation (from `ctx.random()` only). */
+  protected abstract pickOp(ctx: Context<RaftWireMessage<C, Q, R>>): Op;
+  /** The value the history records at the invocation of `op`. */
+  protected abstract invokeArg(op: Op): OpValue;
+  /** The request that performs `op`. */
+  protected abstract request(op: Op): WorkloadRequest<C, Q>;
+  /** Records the successful answer `result` to `op` as the completion of `handle`. */
+  protected abstract record(
+    ctx: Context<RaftWireMessage<C, Q, R>>,
+    handle: number,
+    op: Op,
+    result: R,
+  ): void;
+
+  init(ctx: Context<RaftWireMessage<C, Q, R>>): void {
     ctx.memory.set('done', this.options.ops === 0);
     ctx.memory.set('seq', 0);
     ctx.memory.set('target', Math.floor(ctx.random() * ctx.nodes.length));
@@ -62,7 +83,7 @@ export class RegisterClient implements Process<RegisterWire> {
       ctx.setTimer('next', 1 + Math.floor(ctx.random() * this.options.thinkMs));
   }
 
-  timer(ctx: Context<RegisterWire>, name: string): void {
+  timer(ctx: Context<RaftWireMessage<C, Q, R>>, name: string): void {
     if (name === 'next') this.#start(ctx);
     else if (name === 'retry') {
       // No answer: try the next server.
@@ -71,9 +92,13 @@ export class RegisterClient implements Process<RegisterWire> {
     }
   }
 
-  receive(ctx: Context<RegisterWire>, _from: NodeId, msg: RegisterWire): void {
+  receive(
+    ctx: Context<RaftWireMessage<C, Q, R>>,
+    _from: NodeId,
+    msg: RaftWireMessage<C, Q, R>,
+  ): void {
     if (msg.type !== 'reply') return;
-    const reply = msg as ClientReply<RegisterResult>;
+    const reply = msg as ClientReply<R>;
     if (reply.seq !== ctx.memory.get<number>('seq') || ctx.memory.get('handle') === undefined)
       return;
     const op = ctx.memory.get<Op>('op') as Op;
@@ -84,9 +109,9 @@ export class RegisterClient implements Process<RegisterWire> {
         this.#finish(ctx);
         return;
       }
-      // not-leader / no-quorum / timeout: the outcome is unknown; retry the same request.
-      const leader = reply.error === 'not-leader' ? reply.leader : undefined;
-      const index = leader === undefined ? -1 : ctx.nodes.indexOf(leader);
+      // not-leader / no-quorum / timeout: the outcome is unknown; retry the same request, at once
+      // to the leader a `not-leader` reply names (only those name one).
+      const index = reply.leader === undefined ? -1 : ctx.nodes.indexOf(reply.leader);
       ctx.memory.set(
         'target',
         index >= 0 ? index : ((ctx.memory.get<number>('target') ?? 0) + 1) % ctx.nodes.length,
@@ -94,55 +119,88 @@ export class RegisterClient implements Process<RegisterWire> {
       ctx.setTimer('retry', index >= 0 ? 1 : this.options.retryMs / 4);
       return;
     }
-    if (op.f === 'read') ctx.history.ok(handle, reply.result);
-    else if (op.f === 'write') ctx.history.ok(handle, op.value);
-    else if (reply.result === true) ctx.history.ok(handle, [op.from, op.to]);
-    else ctx.history.fail(handle, [op.from, op.to]);
+    this.record(ctx, handle, op, reply.result);
     this.#finish(ctx);
   }
 
-  #start(ctx: Context<RegisterWire>): void {
+  #start(ctx: Context<RaftWireMessage<C, Q, R>>): void {
     const seq = (ctx.memory.get<number>('seq') ?? 0) + 1;
-    const r = ctx.random();
-    const value = Math.floor(ctx.random() * 5);
-    const op: Op =
-      r < 0.4
-        ? { f: 'read' }
-        : r < 0.8
-          ? { f: 'write', value }
-          : { f: 'cas', from: Math.floor(ctx.random() * 5), to: value };
+    const op = this.pickOp(ctx);
     ctx.memory.set('seq', seq);
     ctx.memory.set('op', op);
-    const arg = op.f === 'read' ? null : op.f === 'write' ? op.value : [op.from, op.to];
-    ctx.memory.set('handle', ctx.history.invoke(op.f, arg));
+    ctx.memory.set('handle', ctx.history.invoke(op.f, this.invokeArg(op)));
     this.#send(ctx);
   }
 
-  #send(ctx: Context<RegisterWire>): void {
+  #send(ctx: Context<RaftWireMessage<C, Q, R>>): void {
     const op = ctx.memory.get<Op>('op') as Op;
     const seq = ctx.memory.get<number>('seq') as number;
     const to = ctx.nodes[ctx.memory.get<number>('target') ?? 0] as NodeId;
     const session = ctx.id;
-    if (op.f === 'read') ctx.send(to, { type: 'read', session, seq, query: 'read' });
-    else {
-      const command: RegisterCommand =
-        op.f === 'write'
-          ? { op: 'write', value: op.value }
-          : { op: 'cas', from: op.from, to: op.to };
-      ctx.send(to, { type: 'propose', session, seq, command });
-    }
+    const request = this.request(op);
+    if (request.type === 'read') ctx.send(to, { type: 'read', session, seq, query: request.query });
+    else ctx.send(to, { type: 'propose', session, seq, command: request.command });
     ctx.setTimer('retry', this.options.retryMs);
   }
 
-  #finish(ctx: Context<RegisterWire>): void {
+  #finish(ctx: Context<RaftWireMessage<C, Q, R>>): void {
     ctx.cancelTimer('retry');
     ctx.memory.delete('handle');
-    const seq = ctx.memory.get<number>('seq') as number;
-    if (seq >= this.options.ops) {
+    if ((ctx.memory.get<number>('seq') as number) >= this.options.ops) {
       ctx.memory.set('done', true);
       return;
     }
     ctx.setTimer('next', 1 + Math.floor(ctx.random() * this.options.thinkMs));
+  }
+}
+
+type Op =
+  | { readonly f: 'write'; readonly value: number }
+  | { readonly f: 'read' }
+  | { readonly f: 'cas'; readonly from: number | null; readonly to: number };
+
+/** The register workload: reads, writes and compare-and-sets of values 0..4. */
+export class RegisterClient extends RaftWorkloadClient<
+  RegisterCommand,
+  RegisterQuery,
+  RegisterResult,
+  Op
+> {
+  protected pickOp(ctx: Context<RegisterWire>): Op {
+    const r = ctx.random();
+    const value = Math.floor(ctx.random() * 5);
+    return r < 0.4
+      ? { f: 'read' }
+      : r < 0.8
+        ? { f: 'write', value }
+        : { f: 'cas', from: Math.floor(ctx.random() * 5), to: value };
+  }
+
+  protected invokeArg(op: Op): OpValue {
+    return op.f === 'read' ? null : op.f === 'write' ? op.value : [op.from, op.to];
+  }
+
+  protected request(op: Op): WorkloadRequest<RegisterCommand, RegisterQuery> {
+    if (op.f === 'read') return { type: 'read', query: 'read' };
+    return {
+      type: 'propose',
+      command:
+        op.f === 'write'
+          ? { op: 'write', value: op.value }
+          : { op: 'cas', from: op.from, to: op.to },
+    };
+  }
+
+  protected record(
+    ctx: Context<RegisterWire>,
+    handle: number,
+    op: Op,
+    result: RegisterResult,
+  ): void {
+    if (op.f === 'read') ctx.history.ok(handle, result);
+    else if (op.f === 'write') ctx.history.ok(handle, op.value);
+    else if (result === true) ctx.history.ok(handle, [op.from, op.to]);
+    else ctx.history.fail(handle, [op.from, op.to]);
   }
 }
 

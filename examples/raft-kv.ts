@@ -15,26 +15,24 @@ import {
   linearizable,
   type NodeId,
   type OpValue,
-  type Process,
   type Spec,
   type SwarmOptions,
 } from '../src/index.js';
 import type { KvCommand, KvQuery, KvResult } from '../src/stores/kv/commands.js';
 import { type KvProcessOptions, type KvWire, kvProcess } from '../src/stores/kv/process.js';
-import type { ClientReply } from '../src/stores/raft/client-messages.js';
 import { raftInvariants } from '../src/stores/raft/invariants.js';
-import { clientsDone, RAFT_SWARM } from './raft-core.js';
+import {
+  clientsDone,
+  RAFT_SWARM,
+  RaftWorkloadClient,
+  type WorkloadClientOptions,
+  type WorkloadRequest,
+} from './raft-core.js';
 
 /** Options of the KV workload client. */
-export interface KvClientOptions {
-  /** Operations each client performs. */
-  readonly ops: number;
+export interface KvClientOptions extends WorkloadClientOptions {
   /** Keys the operations pick from. */
   readonly keys: readonly string[];
-  /** A request with no answer after this long is sent again (same session and seq), in ms. */
-  readonly retryMs: number;
-  /** Pause between a completed operation and the next, at most, in ms. */
-  readonly thinkMs: number;
 }
 
 type Op =
@@ -43,108 +41,53 @@ type Op =
   | { readonly f: 'cas'; readonly key: string; readonly from: string | null; readonly to: string };
 
 /**
- * A workload client: `ops` random operations, one at a time, each recorded in the history as the
- * kv model reads it (`get [k, v]`, `put [k, v]`, `cas [k, [from, to]]`). A request is retried with
- * the same (session, seq) until it gets an answer, so a write applies exactly once however often
- * it is sent; a cas that did not hold is recorded as failed (it took no effect).
+ * The KV workload (retry and session logic: {@link RaftWorkloadClient}): random get / put / cas on
+ * `keys`, each recorded in the history as the kv model reads it (`get [k, v]`, `put [k, v]`,
+ * `cas [k, [from, to]]`); a cas that did not hold is recorded as failed (it took no effect).
  */
-export class KvClient implements Process<KvWire> {
-  constructor(readonly options: KvClientOptions) {}
-
-  init(ctx: Context<KvWire>): void {
-    ctx.memory.set('done', this.options.ops === 0);
-    ctx.memory.set('seq', 0);
-    ctx.memory.set('target', Math.floor(ctx.random() * ctx.nodes.length));
-    if (this.options.ops > 0)
-      ctx.setTimer('next', 1 + Math.floor(ctx.random() * this.options.thinkMs));
+export class KvClient extends RaftWorkloadClient<KvCommand, KvQuery, KvResult, Op> {
+  constructor(override readonly options: KvClientOptions) {
+    super(options);
   }
 
-  timer(ctx: Context<KvWire>, name: string): void {
-    if (name === 'next') this.#start(ctx);
-    else if (name === 'retry') {
-      ctx.memory.set('target', ((ctx.memory.get<number>('target') ?? 0) + 1) % ctx.nodes.length);
-      this.#send(ctx);
-    }
+  protected pickOp(ctx: Context<KvWire>): Op {
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(ctx.random() * xs.length)] as T;
+    const key = pick(this.options.keys);
+    const value = String(Math.floor(ctx.random() * 5));
+    const r = ctx.random();
+    return r < 0.4
+      ? { f: 'get', key }
+      : r < 0.75
+        ? { f: 'put', key, value }
+        : { f: 'cas', key, from: pick([null, '0', '1', '2', '3', '4']), to: value };
   }
 
-  receive(ctx: Context<KvWire>, _from: NodeId, msg: KvWire): void {
-    if (msg.type !== 'reply') return;
-    const reply = msg as ClientReply<KvResult>;
-    if (reply.seq !== ctx.memory.get<number>('seq') || ctx.memory.get('handle') === undefined)
-      return;
-    const op = ctx.memory.get<Op>('op') as Op;
-    const handle = ctx.memory.get<number>('handle') as number;
-    if (!reply.ok) {
-      if (reply.error.startsWith('bad request') || reply.error.startsWith('command failed')) {
-        ctx.history.fail(handle, reply.error);
-        this.#finish(ctx);
-        return;
-      }
-      // not-leader / no-quorum: the outcome is unknown; retry the same request.
-      const index = reply.leader === undefined ? -1 : ctx.nodes.indexOf(reply.leader);
-      ctx.memory.set(
-        'target',
-        index >= 0 ? index : ((ctx.memory.get<number>('target') ?? 0) + 1) % ctx.nodes.length,
-      );
-      ctx.setTimer('retry', index >= 0 ? 1 : this.options.retryMs / 4);
-      return;
-    }
-    const r = reply.result;
+  protected invokeArg(op: Op): OpValue {
+    return op.f === 'get'
+      ? [op.key, null]
+      : op.f === 'put'
+        ? [op.key, op.value]
+        : [op.key, [op.from, op.to]];
+  }
+
+  protected request(op: Op): WorkloadRequest<KvCommand, KvQuery> {
+    if (op.f === 'get') return { type: 'read', query: { op: 'get', key: op.key } };
+    return {
+      type: 'propose',
+      command:
+        op.f === 'put'
+          ? { op: 'put', key: op.key, value: op.value }
+          : { op: 'cas', key: op.key, expect: { value: op.from }, value: op.to },
+    };
+  }
+
+  protected record(ctx: Context<KvWire>, handle: number, op: Op, r: KvResult): void {
     if (op.f === 'get' && r.type === 'get') ctx.history.ok(handle, [op.key, r.kv?.value ?? null]);
     else if (op.f === 'put' && r.type === 'put') ctx.history.ok(handle, [op.key, op.value]);
     else if (op.f === 'cas' && r.type === 'cas') {
       if (r.succeeded) ctx.history.ok(handle, [op.key, [op.from, op.to]]);
       else ctx.history.fail(handle, [op.key, [op.from, op.to]]);
     } else ctx.history.fail(handle, `unexpected result ${JSON.stringify(r)}`);
-    this.#finish(ctx);
-  }
-
-  #start(ctx: Context<KvWire>): void {
-    const seq = (ctx.memory.get<number>('seq') ?? 0) + 1;
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(ctx.random() * xs.length)] as T;
-    const key = pick(this.options.keys);
-    const value = String(Math.floor(ctx.random() * 5));
-    const r = ctx.random();
-    const op: Op =
-      r < 0.4
-        ? { f: 'get', key }
-        : r < 0.75
-          ? { f: 'put', key, value }
-          : { f: 'cas', key, from: pick([null, '0', '1', '2', '3', '4']), to: value };
-    ctx.memory.set('seq', seq);
-    ctx.memory.set('op', op);
-    const arg: OpValue =
-      op.f === 'get' ? [key, null] : op.f === 'put' ? [key, op.value] : [key, [op.from, op.to]];
-    ctx.memory.set('handle', ctx.history.invoke(op.f, arg));
-    this.#send(ctx);
-  }
-
-  #send(ctx: Context<KvWire>): void {
-    const op = ctx.memory.get<Op>('op') as Op;
-    const seq = ctx.memory.get<number>('seq') as number;
-    const to = ctx.nodes[ctx.memory.get<number>('target') ?? 0] as NodeId;
-    const session = ctx.id;
-    if (op.f === 'get') {
-      const query: KvQuery = { op: 'get', key: op.key };
-      ctx.send(to, { type: 'read', session, seq, query });
-    } else {
-      const command: KvCommand =
-        op.f === 'put'
-          ? { op: 'put', key: op.key, value: op.value }
-          : { op: 'cas', key: op.key, expect: { value: op.from }, value: op.to };
-      ctx.send(to, { type: 'propose', session, seq, command });
-    }
-    ctx.setTimer('retry', this.options.retryMs);
-  }
-
-  #finish(ctx: Context<KvWire>): void {
-    ctx.cancelTimer('retry');
-    ctx.memory.delete('handle');
-    if ((ctx.memory.get<number>('seq') as number) >= this.options.ops) {
-      ctx.memory.set('done', true);
-      return;
-    }
-    ctx.setTimer('next', 1 + Math.floor(ctx.random() * this.options.thinkMs));
   }
 }
 

@@ -7,24 +7,20 @@
  *
  *     node --import tsx scripts/report-screenshot.ts [OUT.png]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test/browser/chromium.js';
 import { openReport } from '../test/browser/report-page.js';
+import { cadre } from '../test/cli/run-cadre.js';
 
 const root = join(import.meta.dirname, '..');
 
 /** Runs `cadre verify` on `example` into a fresh directory; returns the report's path. */
 export function verifyReport(example: string, dir: string): string {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin/cadre.js'), 'verify', example, '--out', dir],
-    { cwd: root, encoding: 'utf8' },
-  );
-  if (r.status !== 1)
+  const r = cadre('verify', example, '--out', dir);
+  if (r.code !== 1)
     throw new Error(
       `cadre verify ${example} should find a counterexample:\n${r.stdout}${r.stderr}`,
     );

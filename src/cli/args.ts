@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { ConfigError, parsePeers } from '../runtime/config.js';
+import { UsageError } from './errors.js';
 
 /** An inclusive range of seeds, `--seeds A..B`. */
 export interface SeedRange {
@@ -47,4 +49,28 @@ export function parsePositive(text: string): number {
   const n = parseWhole(text);
   if (n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got ${n}`);
   return n;
+}
+
+/** Parses `--peers n1=host:port,…`; a malformed list is a {@link UsageError} naming what was wrong. */
+export function parsePeersFlag(text: string): ReturnType<typeof parsePeers> {
+  try {
+    return parsePeers(text);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The options among `keys` that commander set, as they are: an option left unset is absent from
+ * the result rather than `undefined` (exactOptionalPropertyTypes). Commander's parsers have
+ * checked the values already; `T`, the command's options type, names their types.
+ */
+export function setOptions<T extends object>(
+  opts: Readonly<Record<string, unknown>>,
+  keys: readonly (keyof T & string)[],
+): Partial<T> {
+  const set: Record<string, unknown> = {};
+  for (const key of keys) if (opts[key] !== undefined) set[key] = opts[key];
+  return set as Partial<T>;
 }

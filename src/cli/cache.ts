@@ -8,10 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { ConfigError, parsePeers } from '../runtime/config.js';
 import { CacheDataError } from '../stores/cache/process.js';
 import { CacheServer } from '../stores/cache/server.js';
-import { parseWhole } from './args.js';
+import { parsePeersFlag, parseWhole } from './args.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
 
 /** Options of {@link cacheServe} (the CLI flags). */
@@ -35,13 +34,7 @@ export interface CacheServeFlags {
 
 /** Runs a cache node until a stop signal; returns the exit code. */
 export async function cacheServe(flags: CacheServeFlags): Promise<number> {
-  let peers: ReturnType<typeof parsePeers>;
-  try {
-    peers = parsePeers(flags.peers);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const peers = parsePeersFlag(flags.peers);
   if (peers[flags.id] === undefined) {
     throw new UsageError(`--peers lacks an address for this node ${flags.id}`);
   }

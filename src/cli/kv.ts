@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { ConfigError, parsePeers } from '../runtime/config.js';
 import { KvNode } from '../stores/kv/net/kv-node.js';
 import { startRespFront } from '../stores/kv/net/resp-front.js';
-import { parsePositive } from './args.js';
+import { parsePeersFlag, parsePositive } from './args.js';
 import { UsageError } from './errors.js';
 
 /** Flags of `cadre kv serve`. */
@@ -48,13 +47,7 @@ export async function kvServeCommand(flags: KvServeFlags): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  let peers: ReturnType<typeof parsePeers>;
-  try {
-    peers = parsePeers(flags.peers);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  const peers = parsePeersFlag(flags.peers);
   const self = peers[flags.id];
   if (self === undefined) {
     throw new UsageError(

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import type { HistoryFormat } from '../check/history-read.js';
 import { SimulationError } from '../core/errors.js';
 import { LdfiError } from '../ldfi/verify.js';
-import { parsePositive, parseSeed, parseSeedRange, parseWhole } from './args.js';
+import { parsePositive, parseSeed, parseSeedRange, parseWhole, setOptions } from './args.js';
 import { registerCacheCommands } from './cache.js';
-import { checkHistoryCommand } from './check-history.js';
+import { type CheckHistoryOptions, checkHistoryCommand } from './check-history.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
 import { registerKvCommands } from './kv.js';
-import { replay } from './replay.js';
-import { reportCommand } from './report.js';
+import { type ReplayOptions, replay } from './replay.js';
+import { type ReportCliOptions, reportCommand } from './report.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
-import { simulate } from './simulate.js';
-import { type Strategy, verifyCommand } from './verify.js';
+import { type SimulateOptions, simulate } from './simulate.js';
+import { type Strategy, type VerifyCliOptions, verifyCommand } from './verify.js';
 
 /**
  * The `cadre` command line. Returns the exit code (0 pass, 1 guarantee violated, 2 bad input or
@@ -46,11 +45,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--out <dir>', 'where to write traces and summaries (default: cadre-out/<spec name>)')
     .action(async (spec: string, opts: Record<string, unknown>) => {
       code = await simulate(spec, {
-        ...(opts.seed === undefined ? {} : { seed: opts.seed as number }),
-        ...(opts.seeds === undefined ? {} : { seeds: opts.seeds as { from: number; to: number } }),
+        ...setOptions<SimulateOptions>(opts, ['seed', 'seeds', 'out']),
         stopAtFirst: opts.stopAtFirst === true,
         shrink: opts.shrink === true,
-        ...(opts.out === undefined ? {} : { out: opts.out as string }),
       });
     });
 
@@ -68,9 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (spec: string, opts: Record<string, unknown>) => {
       code = await replay(spec, {
         seed: opts.seed as number,
-        ...(opts.eot === undefined ? {} : { eot: opts.eot as number }),
-        ...(opts.plan === undefined ? {} : { plan: opts.plan as string }),
-        ...(opts.out === undefined ? {} : { out: opts.out as string }),
+        ...setOptions<ReplayOptions>(opts, ['eot', 'plan', 'out']),
       });
     });
 
@@ -111,13 +106,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (spec: string, opts: Record<string, unknown>) => {
       code = await verifyCommand(spec, {
         strategy: opts.strategy as Strategy,
-        ...(opts.eot === undefined ? {} : { eot: opts.eot as number }),
-        ...(opts.eff === undefined ? {} : { eff: opts.eff as number }),
-        ...(opts.crashes === undefined ? {} : { crashes: opts.crashes as number }),
+        ...setOptions<VerifyCliOptions>(opts, [
+          'eot',
+          'eff',
+          'crashes',
+          'budgetS',
+          'randomSeeds',
+          'out',
+        ]),
         findAll: opts.findAll === true,
-        ...(opts.budgetS === undefined ? {} : { budgetS: opts.budgetS as number }),
-        ...(opts.randomSeeds === undefined ? {} : { randomSeeds: opts.randomSeeds as number }),
-        ...(opts.out === undefined ? {} : { out: opts.out as string }),
       });
     });
 
@@ -146,10 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action((file: string, opts: Record<string, unknown>) => {
       code = checkHistoryCommand(file, {
         model: opts.model as string,
-        ...(opts.format === undefined ? {} : { format: opts.format as HistoryFormat }),
-        ...(opts.budgetS === undefined ? {} : { budgetS: opts.budgetS as number }),
-        ...(opts.kvAbsent === undefined ? {} : { kvAbsent: opts.kvAbsent as string }),
-        ...(opts.html === undefined ? {} : { html: opts.html as string }),
+        ...setOptions<CheckHistoryOptions>(opts, ['format', 'budgetS', 'kvAbsent', 'html']),
       });
     });
 
@@ -170,7 +164,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (data: string, opts: Record<string, unknown>) => {
       code = await reportCommand(data, {
         open: opts.open === true,
-        ...(opts.out === undefined ? {} : { out: opts.out as string }),
+        ...setOptions<ReportCliOptions>(opts, ['out']),
       });
     });
 

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parsePositive, parseWhole } from './args.js';
-import { clusterUp } from './cluster.js';
-import { runCommand } from './run.js';
+import { parsePositive, parseWhole, setOptions } from './args.js';
+import { type ClusterFlags, clusterUp } from './cluster.js';
+import { type RunFlags, runCommand } from './run.js';
 import { traceMergeCommand } from './trace-merge.js';
 
 function parseCount(text: string): number {
@@ -42,23 +42,24 @@ export function registerRuntimeCommands(program: Command, setCode: (code: number
     .option('--no-inputs', "do not deliver the spec's inputs addressed to this node")
     .option('--input-delay-ms <n>', 'delay before the first input, in ms (default 0)', parseWhole)
     .action(async (spec: string, opts: Record<string, unknown>) => {
-      const pick = <T>(k: string) => (opts[k] === undefined ? {} : { [k]: opts[k] as T });
       setCode(
         await runCommand(spec, {
-          ...pick<string>('config'),
-          ...pick<string>('id'),
-          ...pick<string>('peers'),
-          ...pick<string>('listen'),
-          ...pick<string>('dataDir'),
-          ...pick<string>('secretFile'),
-          ...pick<string>('tlsCert'),
-          ...pick<string>('tlsKey'),
-          ...pick<string>('tlsCa'),
-          ...pick<string>('metrics'),
-          ...pick<string>('trace'),
-          ...pick<string>('logLevel'),
-          ...pick<number>('tickMs'),
-          ...pick<number>('inputDelayMs'),
+          ...setOptions<RunFlags>(opts, [
+            'config',
+            'id',
+            'peers',
+            'listen',
+            'dataDir',
+            'secretFile',
+            'tlsCert',
+            'tlsKey',
+            'tlsCa',
+            'metrics',
+            'trace',
+            'logLevel',
+            'tickMs',
+            'inputDelayMs',
+          ]),
           inputs: opts.inputs !== false,
         }),
       );
@@ -88,15 +89,16 @@ export function registerRuntimeCommands(program: Command, setCode: (code: number
     )
     .option('--input-delay-ms <n>', 'delay before spec inputs, in ms (default 500)', parseWhole)
     .action(async (spec: string, opts: Record<string, unknown>) => {
-      const pick = <T>(k: string) => (opts[k] === undefined ? {} : { [k]: opts[k] as T });
       setCode(
         await clusterUp(spec, {
-          ...pick<number>('nodes'),
-          ...pick<string>('out'),
-          ...pick<number>('durationMs'),
-          ...pick<string>('logLevel'),
-          ...pick<number>('tickMs'),
-          ...pick<number>('inputDelayMs'),
+          ...setOptions<ClusterFlags>(opts, [
+            'nodes',
+            'out',
+            'durationMs',
+            'logLevel',
+            'tickMs',
+            'inputDelayMs',
+          ]),
           keepData: opts.keepData === true,
           json: opts.json === true,
         }),

@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import { describeFault, type Fault } from '../core/fault.js';
-import { type Spec, withEndOfTime } from '../core/spec.js';
+import type { Spec } from '../core/spec.js';
 import { tupleKey } from '../core/value.js';
-import { exhaustiveSearch, randomBaseline, randomSearch, sweep } from '../ldfi/strategies.js';
+import {
+  exhaustiveSearch,
+  randomBaseline,
+  randomSearch,
+  sweep,
+  traceGameRun,
+} from '../ldfi/strategies.js';
 import { LDFI_SEED, type LdfiParams, type LdfiResult, verify } from '../ldfi/verify.js';
-import { runSimulation } from '../sim/simulator.js';
 import { EXIT_ERROR, EXIT_PASS, EXIT_VIOLATED, UsageError } from './errors.js';
 import { loadSpec } from './load-spec.js';
 import {
@@ -223,9 +228,9 @@ function reportLdfi(
 }
 
 /**
- * A baseline strategy's counterexample (random or exhaustive search keep no traces): replays it at
- * LDFI's seed with the trace on, judged against the failure-free run's outcomes as the search
- * judged it, saves its plan and trace, prints the reproduce command and renders `report.html`.
+ * A baseline strategy's counterexample (random or exhaustive search keep no traces): replays it
+ * traced as the search ran it, saves its plan and trace, prints the reproduce command and renders
+ * `report.html`.
  */
 async function reportBaselineCounterexample(
   file: string,
@@ -234,17 +239,7 @@ async function reportBaselineCounterexample(
   faults: readonly Fault[],
   dir: string,
 ): Promise<void> {
-  const game = withEndOfTime(spec, params.eot);
-  const failureFree = runSimulation(game, { seed: LDFI_SEED, plan: { faults: [] } });
-  const good = new Map<string, ReadonlySet<string>>();
-  for (const [name, tuples] of failureFree.postTuples)
-    good.set(name, new Set(tuples.map(tupleKey)));
-  const run = runSimulation(game, {
-    seed: LDFI_SEED,
-    plan: { faults },
-    goodOutcomes: good,
-    trace: true,
-  });
+  const run = traceGameRun(spec, params, faults);
   const planFile = join(dir, 'counterexample.plan.json');
   writePlan(planFile, { faults });
   say(`  reproduce: ${reproduceCommand(file, LDFI_SEED, planFile, params.eot)}`);

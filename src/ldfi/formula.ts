@@ -1,3 +1,4 @@
+import { assert } from '../core/assert.js';
 import type { Lineage } from '../lineage/lineage.js';
 
 /**
@@ -119,7 +120,6 @@ export class KillFormulaBuilder {
   readonly #memoEvent = new Map<number, Formula>();
   readonly #memoMessage = new Map<number, Formula>();
   readonly #firstSend = new Map<string, number>();
-  readonly #visiting = new Set<number>();
 
   constructor(
     readonly lineage: Lineage,
@@ -151,9 +151,6 @@ export class KillFormulaBuilder {
   event(id: number): Formula {
     const cached = this.#memoEvent.get(id);
     if (cached !== undefined) return cached;
-    // Lineage is acyclic (premises are earlier events); the guard documents it.
-    if (this.#visiting.has(id)) return FALSE;
-    this.#visiting.add(id);
     const parts: Formula[] = [];
     for (const p of this.lineage.premises(id)) {
       switch (p.kind) {
@@ -161,20 +158,30 @@ export class KillFormulaBuilder {
           parts.push(this.message(p.message));
           break;
         case 'timer':
-          parts.push(this.event(p.setter));
+          parts.push(this.#earlier(id, p.setter));
           break;
         case 'previous':
-          parts.push(this.event(p.event));
+          parts.push(this.#earlier(id, p.event));
           break;
         case 'read':
-          if (p.writers.length > 0) parts.push(and(p.writers.map((w) => this.event(w))));
+          if (p.writers.length > 0) parts.push(and(p.writers.map((w) => this.#earlier(id, w))));
           break;
       }
     }
     const f = or(parts);
-    this.#visiting.delete(id);
     this.#memoEvent.set(id, f);
     return f;
+  }
+
+  /** The formula of `premise`, an event that event `id` depends on. The lineage is acyclic because
+   * premises are earlier events (a cycle would recurse forever), as the async builder asserts too. */
+  #earlier(id: number, premise: number): Formula {
+    assert(
+      premise < id,
+      'lineage premises precede their event',
+      `event ${id} depends on event ${premise}`,
+    );
+    return this.event(premise);
   }
 
   /** Message `id` is prevented. */

@@ -1,4 +1,4 @@
-import type { FactRecord } from '../core/fact.js';
+import { type FactRecord, factKey } from '../core/fact.js';
 import type { PrePost, WorldView } from '../core/guarantee.js';
 import { type Tuple, tupleKey } from '../core/value.js';
 
@@ -19,7 +19,7 @@ export function postRoots(
   const seen = new Set<string>();
   const roots: FactRecord[] = [];
   const keep = (f: FactRecord) => {
-    const key = `${f.name}${tupleKey(f.args)}`;
+    const key = factKey(f);
     if (!seen.has(key)) {
       seen.add(key);
       roots.push(f);
@@ -90,7 +90,7 @@ export function postKillSets(
     const down = new Set<string>();
     roots.forEach((r, i) => {
       if ((mask & (1 << i)) === 0) return;
-      if (r.kind === 'fact') hidden.add(`${r.fact.name}${tupleKey(r.fact.args)}`);
+      if (r.kind === 'fact') hidden.add(factKey(r.fact));
       else down.add(r.node);
     });
     const view = maskedView(world, hidden, down);
@@ -124,9 +124,9 @@ export function maskedView(
       return world.time;
     },
     nodes: world.nodes,
-    facts: (name) => world.facts(name).filter((f) => !hidden.has(`${f.name}${tupleKey(f.args)}`)),
+    facts: (name) => world.facts(name).filter((f) => !hidden.has(factKey(f))),
     has: (name: string, ...args: Tuple) =>
-      world.has(name, ...args) && !hidden.has(`${name}${tupleKey(args)}`),
+      world.has(name, ...args) && !hidden.has(factKey({ name, args })),
     crashed: (node) => down.has(node) || world.crashed(node),
     up: (node) => !down.has(node) && world.up(node),
     memory: (node) => world.memory(node),

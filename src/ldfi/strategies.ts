@@ -33,9 +33,15 @@ function prepare<M>(spec: Spec<M>, params: LdfiParams) {
   const good = new Map<string, ReadonlySet<string>>();
   for (const [name, tuples] of failureFree.postTuples)
     good.set(name, new Set(tuples.map(tupleKey)));
-  const run = (faults: readonly Fault[]) =>
-    runSimulation(game, { seed: LDFI_SEED, plan: { faults }, goodOutcomes: good });
+  const run = (faults: readonly Fault[], trace = false) =>
+    runSimulation(game, { seed: LDFI_SEED, plan: { faults }, goodOutcomes: good, trace });
   return { failureFree, run };
+}
+
+/** Runs the game once under `faults` with the trace on, judged as the searches judge a run (a
+ * baseline's counterexample, replayed for its report). */
+export function traceGameRun<M>(spec: Spec<M>, params: LdfiParams, faults: readonly Fault[]) {
+  return prepare(spec, params).run(faults, true);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { FactRecord } from '../core/fact.js';
+import { type FactRecord, factKey } from '../core/fact.js';
 import type { Fault, FaultPlan } from '../core/fault.js';
 import { describeFault } from '../core/fault.js';
 import type { PrePost } from '../core/guarantee.js';
@@ -517,7 +517,7 @@ function predictsVacuous(
   const on = new Set(h);
   const hidden = new Set<string>();
   for (const f of distinctFacts(result)) {
-    if (evaluate(builder.fact(f.name, f.args), on)) hidden.add(`${f.name}${tupleKey(f.args)}`);
+    if (evaluate(builder.fact(f.name, f.args), on)) hidden.add(factKey(f));
   }
   const down = new Set(h.map(crashNodeOf).filter((n): n is string => n !== undefined));
   const view = maskedView(result.world, hidden, down);
@@ -532,7 +532,7 @@ function predictsVacuous(
 function distinctFacts(result: RunResult): FactRecord[] {
   const seen = new Set<string>();
   return result.facts.filter((f) => {
-    const key = `${f.name}${tupleKey(f.args)}`;
+    const key = factKey(f);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -1,19 +1,11 @@
 import { describeFault, type Fault } from '../core/fault.js';
 import type { Lineage } from '../lineage/lineage.js';
-import type { EventKind } from '../sim/trace.js';
+import { type EventKind, eventKinds, type TraceMessage } from '../sim/trace.js';
 import type { FaultCut } from './fault-cuts.js';
-import type { TraceData, TraceDataMessage } from './trace-data.js';
+import type { TraceData } from './trace-data.js';
 
-/** Event kinds, in the order of {@link LamportModel.events}`.kind` codes. */
-export const LAMPORT_KINDS: readonly EventKind[] = [
-  'init',
-  'deliver',
-  'timer',
-  'crash',
-  'restart',
-  'fault',
-  'heal',
-];
+/** Event kinds, in the order of {@link LamportModel.events}`.kind` codes (the trace's own order). */
+export const LAMPORT_KINDS: readonly EventKind[] = eventKinds;
 
 /** Message status codes of {@link LamportModel.messages}`.status`. */
 export const MESSAGE_DELIVERED = 0;
@@ -192,7 +184,7 @@ export function buildLamportModel(
     m.label.push(strings.id(payloadLabel(msg.payload)));
   }
 
-  function undeliveredRow(msg: TraceDataMessage): number {
+  function undeliveredRow(msg: TraceMessage): number {
     const sendRow = msg.sendEvent >= 0 ? (row[msg.sendEvent] as number) : 0;
     // Synchronous model: it would have arrived on the next tick. Otherwise: one row down.
     const next = data.header.model === 'sync' ? bandRowOf.get(msg.sentAt + 1) : undefined;
@@ -303,7 +295,7 @@ export function payloadText(payload: unknown): string {
 function eventLabel(
   kind: EventKind,
   trigger: number | string | null,
-  messages: readonly TraceDataMessage[],
+  messages: readonly TraceMessage[],
 ): string {
   switch (kind) {
     case 'deliver':

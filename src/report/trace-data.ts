@@ -3,10 +3,12 @@ import type { NodeId } from '../core/ids.js';
 import type { Tuple } from '../core/value.js';
 import {
   type EventKind,
+  eventKinds,
   type LossReason,
   type StoreName,
   TRACE_FORMAT_VERSION,
   type TraceHeader,
+  type TraceMessage,
 } from '../sim/trace.js';
 
 /**
@@ -17,7 +19,7 @@ import {
 export interface TraceData {
   readonly header: TraceHeader;
   readonly events: readonly TraceDataEvent[];
-  readonly messages: readonly TraceDataMessage[];
+  readonly messages: readonly TraceMessage[];
   /** The end line (event and message counts plus whatever the writer added). */
   readonly end: Readonly<Record<string, unknown>>;
   /** Who wrote it, from the header's `source` field: `runtime` for a merged real-machine trace
@@ -41,26 +43,12 @@ export interface TraceDataEvent {
   readonly notes: readonly string[];
 }
 
-/** A message line. */
-export interface TraceDataMessage {
-  readonly id: number;
-  readonly from: NodeId;
-  readonly to: NodeId;
-  readonly sendEvent: number;
-  readonly sentAt: number;
-  readonly status: 'delivered' | 'lost' | 'in-flight';
-  readonly deliverEvent: number | null;
-  readonly deliveredAt: number | null;
-  readonly lostReason: LossReason | null;
-  readonly payload: unknown;
-}
-
 /** Saved run data that cannot be read: names the file (and line) and what was wrong. */
 export class ReportDataError extends Error {
   override readonly name = 'ReportDataError';
 }
 
-const EVENT_KINDS = new Set(['init', 'deliver', 'timer', 'crash', 'restart', 'fault', 'heal']);
+const EVENT_KINDS = new Set<string>(eventKinds);
 const STATUSES = new Set(['delivered', 'lost', 'in-flight']);
 
 /**
@@ -72,7 +60,7 @@ export function parseTraceJsonl(text: string, source: string): TraceData {
   const lines = text.split('\n');
   let header: TraceHeader | undefined;
   const events: TraceDataEvent[] = [];
-  const messages: TraceDataMessage[] = [];
+  const messages: TraceMessage[] = [];
   let end: Record<string, unknown> | undefined;
   let writtenBy = 'simulator';
   for (let i = 0; i < lines.length; i++) {
@@ -180,11 +168,7 @@ function readEvent(o: Record<string, unknown>, where: string, expectedId: number
   };
 }
 
-function readMessage(
-  o: Record<string, unknown>,
-  where: string,
-  expectedId: number,
-): TraceDataMessage {
+function readMessage(o: Record<string, unknown>, where: string, expectedId: number): TraceMessage {
   if (o.id !== expectedId)
     throw new ReportDataError(`${where}: message id ${String(o.id)}, expected ${expectedId}`);
   if (typeof o.status !== 'string' || !STATUSES.has(o.status))
@@ -197,7 +181,7 @@ function readMessage(
     to: String(o.to),
     sendEvent: o.sendEvent,
     sentAt: o.sentAt,
-    status: o.status as TraceDataMessage['status'],
+    status: o.status as TraceMessage['status'],
     deliverEvent: typeof o.deliverEvent === 'number' ? o.deliverEvent : null,
     deliveredAt: typeof o.deliveredAt === 'number' ? o.deliveredAt : null,
     lostReason: typeof o.lostReason === 'string' ? (o.lostReason as LossReason) : null,

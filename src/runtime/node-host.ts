@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { type Fact, formatFact, fact as makeFact } from '../core/fact.js';
+import { checkedFact, checkTimerArgs } from '../core/context-args.js';
+import { ContextUsageError } from '../core/errors.js';
+import { type Fact, formatFact } from '../core/fact.js';
 import type { HistoryRecorder, OpValue } from '../core/history.js';
 import { ENVIRONMENT, type NodeId, nodeIdProblem } from '../core/ids.js';
 import type { Context, Process, ProcessFactory } from '../core/process.js';
@@ -87,10 +89,9 @@ interface Timer {
 /** Pause before restarting a process whose init or commit failed, in ms. */
 const RESTART_PAUSE_MS = 1000;
 
-/** Thrown by context calls made wrongly (outside a handler, unknown node, bad delay). */
-export class ContextUsageError extends Error {
-  override readonly name = 'ContextUsageError';
-}
+/** Thrown by context calls made wrongly (outside a handler, unknown node, bad delay): the same
+ * class the simulator throws, so one `instanceof` check covers both. */
+export { ContextUsageError };
 
 /**
  * Runs one process on a real machine: real time and timers, LMDB storage, TCP to the peers.
@@ -587,13 +588,7 @@ export class NodeHost<M> {
       },
       setTimer: (name: string, afterMs: number) => {
         const running = guard('setTimer');
-        if (typeof name !== 'string')
-          throw new ContextUsageError(`setTimer: name must be a string, got ${typeof name}`);
-        if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) {
-          throw new ContextUsageError(
-            `setTimer(${JSON.stringify(name)}): delay must be a finite number >= 0, got ${afterMs}`,
-          );
-        }
+        checkTimerArgs(name, afterMs);
         const old = this.#timers.get(name);
         if (old !== undefined) clearTimeout(old.handle);
         const generation = ++this.#timerGeneration;
@@ -616,15 +611,7 @@ export class NodeHost<M> {
       memory: this.#memory,
       emit: (f: Fact) => {
         guard('emit');
-        if (
-          f === null ||
-          typeof f !== 'object' ||
-          typeof f.name !== 'string' ||
-          !Array.isArray(f.args)
-        ) {
-          throw new ContextUsageError('emit: expected a fact such as fact("log", "b", "hello")');
-        }
-        const checked = makeFact(f.name, ...f.args);
+        const checked = checkedFact(f);
         this.factsEmitted++;
         trace?.emit(checked);
         this.logger.info({ fact: { name: checked.name, args: checked.args } }, formatFact(checked));

@@ -31,7 +31,8 @@ export type DeliverySource =
   | { readonly from: NodeId; readonly seg: number; readonly seq: number }
   | { readonly from: string; readonly payload: unknown };
 
-interface OpenEvent {
+/** One event as a trace line holds it (the line adds `type` and `seg`); the merger reads it back. */
+export interface NodeTraceEvent {
   id: number;
   time: number;
   kind: string;
@@ -51,7 +52,7 @@ export class NodeTraceWriter {
   #lines: string[] = [];
   #nextEvent = 0;
   #nextSeq = 0;
-  #event: OpenEvent | undefined;
+  #event: NodeTraceEvent | undefined;
   /** Last writer event of each key, per store (`s`, `m`): lineage of reads. */
   readonly #writers = { s: new Map<string, number>(), m: new Map<string, number>() };
 

@@ -1,4 +1,5 @@
-import { copyBytes, fromKeyString, toKeyString } from '../storage/bytes.js';
+import { BTree } from '../storage/btree.js';
+import { copyBytes, toKeyString } from '../storage/bytes.js';
 import { checkOps } from '../storage/check-ops.js';
 import {
   type BatchOp,
@@ -9,6 +10,7 @@ import {
   type OrderedKVReader,
   type RangeOptions,
 } from '../storage/ordered-kv.js';
+import { overlayGet, overlayRange } from '../storage/overlay.js';
 
 /** Hooks through which the node host learns what a handler read and wrote (for the trace). */
 export interface StagedKVObserver {
@@ -29,10 +31,12 @@ export interface StagedKVObserver {
  * the handler that wrote it, not at commit.
  */
 export class StagedKV implements OrderedKV {
-  /** Staged values by latin1 key; null marks a staged delete. */
-  readonly #writes = new Map<string, Uint8Array | null>();
-  /** Ranges cleared by `deleteRange` (latin1 bounds, end exclusive), minus later puts. */
-  readonly #cleared: { readonly start: string; readonly end: string }[] = [];
+  /** Staged values by latin1 key (null marks a staged delete) and the ranges cleared by
+   * `deleteRange` (latin1 bounds, end exclusive; keys written later are in `writes`). */
+  readonly #staged = {
+    writes: new BTree<string, Uint8Array | null>(),
+    cleared: [] as [string, string][],
+  };
   #ops: BatchOp[] = [];
 
   constructor(
@@ -51,12 +55,12 @@ export class StagedKV implements OrderedKV {
     checkKey(key, 'storage get');
     const k = toKeyString(key);
     this.observer?.read(k);
-    return this.#lookup(key, k);
+    return overlayGet(this.base, this.#staged, key, k);
   }
 
   range(options: RangeOptions = {}): Entry[] {
     const limit = checkRange(options, 'storage range');
-    const entries = this.#scan(options, limit);
+    const entries = overlayRange(this.base, this.#staged, options, limit);
     if (this.observer !== undefined)
       for (const e of entries) this.observer.read(toKeyString(e.key));
     return entries;
@@ -82,24 +86,22 @@ export class StagedKV implements OrderedKV {
         const k = toKeyString(op.key);
         const value = copyBytes(op.value);
         if (this.observer !== undefined) {
-          const old = this.#lookup(op.key, k);
+          const old = overlayGet(this.base, this.#staged, op.key, k);
           this.observer.write(k, old !== undefined && Buffer.compare(old, value) === 0);
         }
-        this.#writes.set(k, value);
+        this.#staged.writes.set(k, value);
         this.#ops.push({ type: 'put', key: copyBytes(op.key), value });
       } else if (op.type === 'delete') {
         const k = toKeyString(op.key);
         this.observer?.write(k, false);
-        this.#writes.set(k, null);
+        this.#staged.writes.set(k, null);
         this.#ops.push({ type: 'delete', key: copyBytes(op.key) });
       } else {
         const start = toKeyString(op.start);
         const end = toKeyString(op.end);
         if (start >= end) continue;
-        for (const k of [...this.#writes.keys()]) {
-          if (k >= start && k < end) this.#writes.delete(k);
-        }
-        this.#cleared.push({ start, end });
+        this.#staged.writes.deleteRange(start, end, false);
+        this.#staged.cleared.push([start, end]);
         this.#ops.push({ type: 'deleteRange', start: copyBytes(op.start), end: copyBytes(op.end) });
       }
     }
@@ -126,56 +128,7 @@ export class StagedKV implements OrderedKV {
   /** Drops every staged operation. */
   discard(): void {
     this.#ops = [];
-    this.#writes.clear();
-    this.#cleared.length = 0;
-  }
-
-  #lookup(key: Uint8Array, k: string): Uint8Array | undefined {
-    const staged = this.#writes.get(k);
-    // A copy: the caller may mutate what it gets, and the staged bytes are what will be committed.
-    if (staged !== undefined) return staged === null ? undefined : copyBytes(staged);
-    if (this.#isCleared(k)) return undefined;
-    return this.base.get(key);
-  }
-
-  #isCleared(k: string): boolean {
-    for (const r of this.#cleared) if (k >= r.start && k < r.end) return true;
-    return false;
-  }
-
-  /** Base entries merged with the staged ones, in order, at most `limit`. */
-  #scan(options: RangeOptions, limit: number): Entry[] {
-    if (this.#writes.size === 0 && this.#cleared.length === 0) return this.base.range(options);
-    if (limit === 0) return [];
-    const { start, end, reverse } = options;
-    // Staged writes hide at most #writes.size base entries, so that many extra base entries are
-    // enough to fill `limit`; a cleared range can hide any number, so then the scan is unbounded.
-    const baseLimit =
-      this.#cleared.length > 0 || !Number.isFinite(limit) ? undefined : limit + this.#writes.size;
-    const baseEntries = this.base.range({
-      ...(start === undefined ? {} : { start }),
-      ...(end === undefined ? {} : { end }),
-      ...(reverse === undefined ? {} : { reverse }),
-      ...(baseLimit === undefined ? {} : { limit: baseLimit }),
-    });
-    const low = start === undefined ? '' : toKeyString(start);
-    const high = end === undefined ? undefined : toKeyString(end);
-    const merged: { k: string; e: Entry }[] = [];
-    for (const e of baseEntries) {
-      const k = toKeyString(e.key);
-      if (!this.#writes.has(k) && !this.#isCleared(k)) merged.push({ k, e });
-    }
-    for (const [k, v] of this.#writes) {
-      if (v === null || k < low || (high !== undefined && k >= high)) continue;
-      merged.push({ k, e: { key: fromKeyString(k), value: copyBytes(v) } });
-    }
-    merged.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-    if (reverse === true) merged.reverse();
-    const out: Entry[] = [];
-    for (const { e } of merged) {
-      if (out.length >= limit) break;
-      out.push(e);
-    }
-    return out;
+    this.#staged.writes.clear();
+    this.#staged.cleared.length = 0;
   }
 }

@@ -1,25 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { ENVIRONMENT, type NodeId } from '../core/ids.js';
 import { stableJson, TRACE_FORMAT_VERSION } from '../sim/trace.js';
-import { NODE_TRACE_FORMAT } from './node-trace.js';
+import { NODE_TRACE_FORMAT, type NodeTraceEvent } from './node-trace.js';
 
 /** Thrown for a node trace that cannot be merged; the message names the file and line. */
 export class TraceMergeError extends Error {
   override readonly name = 'TraceMergeError';
 }
 
-interface NodeEvent {
+interface NodeEvent extends NodeTraceEvent {
   seg: number;
-  id: number;
-  time: number;
-  kind: string;
-  trigger: unknown;
-  cause: number | null;
-  sends: number[];
-  reads: [string, string, number][];
-  writes: [string, string, number][];
-  emits: unknown[];
-  notes: string[];
 }
 
 interface NodeMessage {

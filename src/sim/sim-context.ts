@@ -1,4 +1,5 @@
-import { type Fact, fact as makeFact } from '../core/fact.js';
+import { checkedFact } from '../core/context-args.js';
+import type { Fact } from '../core/fact.js';
 import type { HistoryRecorder, OpValue } from '../core/history.js';
 import type { NodeId } from '../core/ids.js';
 import type { Context, Process } from '../core/process.js';
@@ -113,17 +114,7 @@ export function createContext<M>(
     cancelTimer: (name) => host.cancelTimer(node, name),
     storage: node.disk,
     memory: node.memory,
-    emit: (f) => {
-      if (
-        f === null ||
-        typeof f !== 'object' ||
-        typeof f.name !== 'string' ||
-        !Array.isArray(f.args)
-      ) {
-        throw new TypeError('emit: expected a fact such as fact("log", "b", "hello")');
-      }
-      host.emit(node, makeFact(f.name, ...f.args));
-    },
+    emit: (f) => host.emit(node, checkedFact(f)),
     buggify: (site) => host.buggify(site),
     history,
     log: (text) => host.note(node, String(text)),

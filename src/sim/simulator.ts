@@ -1,4 +1,5 @@
 import { assert } from '../core/assert.js';
+import { checkTimerArgs } from '../core/context-args.js';
 import { ContextUsageError, SimulationError } from '../core/errors.js';
 import type { Fact, FactRecord } from '../core/fact.js';
 import { type Fault, type FaultPlan, NO_FAULTS, validateFaultPlan } from '../core/fault.js';
@@ -557,13 +558,7 @@ class Simulator<M> implements SimHost<M> {
 
   setTimer(node: SimNode<M>, name: string, afterMs: number): void {
     this.checkInHandler(node, 'setTimer');
-    if (typeof name !== 'string')
-      throw new ContextUsageError(`setTimer: name must be a string, got ${typeof name}`);
-    if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) {
-      throw new ContextUsageError(
-        `setTimer(${JSON.stringify(name)}): delay must be a finite number >= 0, got ${afterMs}`,
-      );
-    }
+    checkTimerArgs(name, afterMs);
     let delay = afterMs;
     if (this.sync) {
       if (!Number.isInteger(afterMs) || afterMs < 1) {

@@ -16,7 +16,8 @@ export const TRACE_FORMAT_VERSION = 1;
 
 /** What caused an event. */
 export type EventKind = 'init' | 'deliver' | 'timer' | 'crash' | 'restart' | 'fault' | 'heal';
-const eventKinds: readonly EventKind[] = [
+/** Every event kind, in the order of their codes in the trace's columns. */
+export const eventKinds: readonly EventKind[] = [
   'init',
   'deliver',
   'timer',

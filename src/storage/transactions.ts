@@ -1,7 +1,5 @@
 import { BTree } from './btree.js';
-import { scanTree } from './btree-scan.js';
 import { copyBytes, describeBytes, fromKeyString, toKeyString } from './bytes.js';
-import { rangeAfter } from './cursor.js';
 import { checkBatchOp } from './memory-kv.js';
 import {
   type BatchOp,
@@ -12,6 +10,7 @@ import {
   type OrderedKVReader,
   type RangeOptions,
 } from './ordered-kv.js';
+import { overlayGet, overlayRange } from './overlay.js';
 
 /**
  * Thrown by `commit` when a transaction committed after this one began wrote something this one
@@ -157,10 +156,11 @@ export class Transaction implements OrderedKV {
   readonly #snap: OrderedKVReader;
   readonly #maxWriteBytes: number;
   #owner: Owner | undefined;
-  /** Own writes: latin1 key -> value, or null for deleted. */
-  #overlay = new BTree<string, Uint8Array | null>();
-  /** Own deleted ranges, in latin1 (keys written after a deleteRange are in the overlay). */
-  #cleared: [string, string][] = [];
+  /** Own writes (latin1 key -> value, null for deleted) and own deleted ranges. */
+  readonly #own = {
+    writes: new BTree<string, Uint8Array | null>(),
+    cleared: [] as [string, string][],
+  };
   #ops: BatchOp[] = [];
   #writeBytes = 0;
   readonly #reads: KeySet = { keys: new Set(), ranges: [] };
@@ -178,7 +178,7 @@ export class Transaction implements OrderedKV {
     checkKey(key, 'get');
     const k = toKeyString(key);
     this.#reads.keys.add(k);
-    return read(this.#snap, this.#overlay, this.#cleared, key, k);
+    return overlayGet(this.#snap, this.#own, key, k);
   }
 
   range(options: RangeOptions = {}): Entry[] {
@@ -187,7 +187,7 @@ export class Transaction implements OrderedKV {
     const lo = options.start === undefined ? '' : toKeyString(options.start);
     const hi = options.end === undefined ? undefined : toKeyString(options.end);
     if (hi === undefined || lo < hi) this.#reads.ranges.push([lo, hi]);
-    return merged(this.#snap, this.#overlay, this.#cleared, options, limit);
+    return overlayRange(this.#snap, this.#own, options, limit);
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
@@ -226,14 +226,14 @@ export class Transaction implements OrderedKV {
         const lo = toKeyString(op.start);
         const hi = toKeyString(op.end);
         if (lo >= hi) continue;
-        this.#overlay.deleteRange(lo, hi, false);
-        this.#cleared.push([lo, hi]);
+        this.#own.writes.deleteRange(lo, hi, false);
+        this.#own.cleared.push([lo, hi]);
         this.#writes.ranges.push([lo, hi]);
         this.#ops.push({ type: 'deleteRange', start: copyBytes(op.start), end: copyBytes(op.end) });
       } else {
         const k = toKeyString(op.key);
         const value = op.type === 'put' ? copyBytes(op.value) : null;
-        this.#overlay.set(k, value);
+        this.#own.writes.set(k, value);
         this.#writes.keys.add(k);
         this.#ops.push(
           value === null
@@ -247,16 +247,14 @@ export class Transaction implements OrderedKV {
   /** A frozen view of what this transaction sees now (its snapshot plus its writes so far). */
   snapshot(): OrderedKVReader {
     this.#live('snapshot');
-    const overlay = this.#overlay.clone();
-    const cleared = [...this.#cleared];
+    const own = { writes: this.#own.writes.clone(), cleared: [...this.#own.cleared] };
     const snap = this.#snap;
     return {
       get: (key) => {
         checkKey(key, 'snapshot get');
-        return read(snap, overlay, cleared, key, toKeyString(key));
+        return overlayGet(snap, own, key, toKeyString(key));
       },
-      range: (options = {}) =>
-        merged(snap, overlay, cleared, options, checkRange(options, 'range')),
+      range: (options = {}) => overlayRange(snap, own, options, checkRange(options, 'range')),
     };
   }
 
@@ -288,69 +286,4 @@ export class Transaction implements OrderedKV {
       throw new TransactionClosedError(`${where}: the transaction is already committed or aborted`);
     return this.#owner;
   }
-}
-
-function isCleared(cleared: readonly [string, string][], k: string): boolean {
-  return cleared.some(([lo, hi]) => k >= lo && k < hi);
-}
-
-function read(
-  snap: OrderedKVReader,
-  overlay: BTree<string, Uint8Array | null>,
-  cleared: readonly [string, string][],
-  key: Uint8Array,
-  k: string,
-): Uint8Array | undefined {
-  const own = overlay.get(k);
-  if (own !== undefined) return own === null ? undefined : copyBytes(own);
-  if (isCleared(cleared, k)) return undefined;
-  return snap.get(key);
-}
-
-/** The snapshot's entries not shadowed by own writes, merged with own puts, in scan order. */
-function merged(
-  snap: OrderedKVReader,
-  overlay: BTree<string, Uint8Array | null>,
-  cleared: readonly [string, string][],
-  options: RangeOptions,
-  limit: number,
-): Entry[] {
-  const reverse = options.reverse === true;
-  const lo = options.start === undefined ? '' : toKeyString(options.start);
-  const hi = options.end === undefined ? undefined : toKeyString(options.end);
-  const own: [string, Uint8Array][] = [];
-  // Unlimited: deleted (null) entries must not count towards the limit.
-  scanTree(overlay, lo, hi, Number.POSITIVE_INFINITY, reverse, (k, v) => {
-    if (v !== null) own.push([k, v]);
-  });
-  const out: Entry[] = [];
-  let i = 0;
-  const before = (a: string, b: string) => (reverse ? a > b : a < b);
-  const takeOwn = (until: string | undefined) => {
-    while (out.length < limit && i < own.length) {
-      const [k, v] = own[i] as [string, Uint8Array];
-      if (until !== undefined && !before(k, until)) return;
-      out.push({ key: fromKeyString(k), value: copyBytes(v) });
-      i++;
-    }
-  };
-  // Page through the snapshot; each page is as large as what is still wanted (or 256).
-  let page: RangeOptions = { ...options };
-  for (;;) {
-    const want = Number.isFinite(limit) ? Math.max(limit - out.length, 1) : 256;
-    const entries = snap.range({ ...page, limit: want });
-    for (const e of entries) {
-      const k = toKeyString(e.key);
-      if (overlay.has(k) || isCleared(cleared, k)) continue;
-      takeOwn(k);
-      if (out.length >= limit) return out;
-      out.push(e);
-      if (out.length >= limit) return out;
-    }
-    const last = entries[entries.length - 1];
-    if (last === undefined || entries.length < want) break;
-    page = rangeAfter(page, last.key);
-  }
-  takeOwn(undefined);
-  return out;
 }

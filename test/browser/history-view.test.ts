@@ -15,6 +15,7 @@ import { checkOperations } from '../../src/check/linearizable.js';
 import { registerModel } from '../../src/check/models/register.js';
 import { ops } from '../check/helpers.js';
 import { browserUnavailable, launchChromium } from './chromium.js';
+import { recordPage } from './report-page.js';
 
 const skip = browserUnavailable();
 let browser: Browser | undefined;
@@ -37,13 +38,7 @@ async function open(name: string, history: Parameters<typeof ops>[0]) {
   const file = join(dir, `${name}.html`);
   writeFileSync(file, html);
   const page = await (browser as Browser).newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (r) => requests.push(r.url()));
+  const { errors, requests } = recordPage(page);
   await page.goto(pathToFileURL(file).href);
   return { page, errors, requests };
 }

@@ -17,13 +17,9 @@ export interface OpenedReport {
   readonly firstRenderMs: number;
 }
 
-/** Opens `file` at `width`×`height` CSS pixels and waits until every diagram is drawn. */
-export async function openReport(
-  browser: Browser,
-  file: string,
-  size: { width: number; height: number } = { width: 1400, height: 900 },
-): Promise<OpenedReport> {
-  const page = await browser.newPage({ viewport: size, deviceScaleFactor: 1 });
+/** Collects, from now on, the page's console errors and uncaught exceptions, and every URL it
+ * requests (the tests assert the page opens offline and without errors). */
+export function recordPage(page: Page): { errors: string[]; requests: string[] } {
   const errors: string[] = [];
   const requests: string[] = [];
   page.on('console', (m) => {
@@ -31,6 +27,17 @@ export async function openReport(
   });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r.url()));
+  return { errors, requests };
+}
+
+/** Opens `file` at `width`×`height` CSS pixels and waits until every diagram is drawn. */
+export async function openReport(
+  browser: Browser,
+  file: string,
+  size: { width: number; height: number } = { width: 1400, height: 900 },
+): Promise<OpenedReport> {
+  const page = await browser.newPage({ viewport: size, deviceScaleFactor: 1 });
+  const { errors, requests } = recordPage(page);
   const started = performance.now();
   await page.goto(pathToFileURL(file).href);
   await page.waitForSelector('body[data-rendered="true"]', { timeout: 60_000 });

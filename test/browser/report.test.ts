@@ -7,7 +7,6 @@
  * that only the rows in view are drawn. Screenshots go to test-output/ (gitignored).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { writeReport } from '../../src/cli/report.js';
 import type { Spec } from '../../src/index.js';
 import { loadReportInput } from '../../src/report/load.js';
 import { runSimulation } from '../../src/sim/simulator.js';
+import { cadre } from '../cli/run-cadre.js';
 import { browserUnavailable, launchChromium } from './chromium.js';
 import { openReport } from './report-page.js';
 
@@ -233,20 +233,8 @@ describe('a failing cadre simulate: leader-election-buggy seed 108 (async, crash
 }, () => {
   test('restarts, down spans, the partition and the violation, shown where the page opens', async () => {
     const out = join(dir, 'le');
-    const r = spawnSync(
-      process.execPath,
-      [
-        'bin/cadre.js',
-        'simulate',
-        'examples/leader-election-buggy.ts',
-        '--seed',
-        '108',
-        '--out',
-        out,
-      ],
-      { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8' },
-    );
-    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const r = cadre('simulate', 'examples/leader-election-buggy.ts', '--seed', '108', '--out', out);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
     const page = await open(join(out, 'seed-108.report.html'));
     const run = page.locator('section.run');
     assert.deepEqual(await run.locator('.col-head').allTextContents(), ['n1', 'n2', 'n3']);

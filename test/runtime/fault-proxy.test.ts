@@ -8,19 +8,12 @@ import { FaultProxy } from '../../src/runtime/fault-proxy.js';
 import { freePorts } from '../../src/runtime/free-port.js';
 import { NodeHost } from '../../src/runtime/node-host.js';
 import { type RelayMsg, relayProcess } from './fixtures/relay-process.js';
+import { eventually } from './node-process.js';
 
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('FaultProxy on a node link', () => {
   it('drops data messages but not the link, adds delay, resets connections (the link reconnects)', async () => {
@@ -54,7 +47,7 @@ describe('FaultProxy on a node link', () => {
     const n2 = await start('n2', { n1: { host: '127.0.0.1', port: p1 as number } }, p2 as number);
     const inc = () => n1.deliver('client:1', { type: 'inc', key: 'k' });
     try {
-      await until('link up', () => n1.connected('n2'));
+      await eventually('link up', () => n1.connected('n2'), 5000);
       proxy.setMessageDropRate(1);
       inc();
       await new Promise((r) => setTimeout(r, 1300));
@@ -68,14 +61,14 @@ describe('FaultProxy on a node link', () => {
       proxy.setDelay(150);
       const t0 = Date.now();
       inc();
-      await until('delayed delivery', () => n2.factsEmitted === 1);
+      await eventually('delayed delivery', () => n2.factsEmitted === 1, 5000);
       assert.ok(Date.now() - t0 >= 140, `delivered after ${Date.now() - t0} ms`);
       proxy.setDelay(0);
       proxy.reset();
-      await until('reconnected', () => !n1.connected('n2'), 2000).catch(() => {});
-      await until('link back', () => n1.connected('n2'));
+      await eventually('reconnected', () => !n1.connected('n2'), 2000).catch(() => {});
+      await eventually('link back', () => n1.connected('n2'), 5000);
       inc();
-      await until('delivery after reconnect', () => n2.factsEmitted === 2);
+      await eventually('delivery after reconnect', () => n2.factsEmitted === 2, 5000);
       const reconnects = await n1.registry.getSingleMetric('cadre_reconnects_total')?.get();
       assert.ok((reconnects?.values[0]?.value ?? 0) >= 1);
     } finally {

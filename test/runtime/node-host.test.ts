@@ -8,6 +8,7 @@ import { freePorts } from '../../src/runtime/free-port.js';
 import { serveMetrics } from '../../src/runtime/metrics-server.js';
 import { NodeHost } from '../../src/runtime/node-host.js';
 import { type RelayMsg, relayProcess } from './fixtures/relay-process.js';
+import { eventually } from './node-process.js';
 
 const silent = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -58,14 +59,6 @@ function ask(host: NodeHost<RelayMsg>, msg: RelayMsg, endpoint = 'client:1'): Pr
   });
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('NodeHost', () => {
   it('runs handlers, replies to endpoints and replicates to peers over TCP', async () => {
     const { hosts } = await cluster(['n1', 'n2', 'n3']);
@@ -81,7 +74,7 @@ describe('NodeHost', () => {
         key: 'k',
         value: 2,
       });
-      await until('replicas', () => n2.factsEmitted >= 2 && n3.factsEmitted >= 2);
+      await eventually('replicas', () => n2.factsEmitted >= 2 && n3.factsEmitted >= 2, 5000);
       const replica = await ask(n3, { type: 'get', key: 'k' });
       assert.equal((replica as { value: number }).value, 2);
     } finally {
@@ -162,7 +155,7 @@ describe('NodeHost', () => {
       const detach = a.attach('client:t', (m) => fired.push(m));
       a.deliver('client:t', { type: 'timer', name: 't', afterMs: 30 });
       a.deliver('client:t', { type: 'timer', name: 't', afterMs: 60 });
-      await until('timer', () => fired.length > 0);
+      await eventually('timer', () => fired.length > 0, 5000);
       await new Promise((r) => setTimeout(r, 80));
       detach();
       assert.deepEqual(fired, [{ type: 'fired', name: 't' }]);
@@ -178,7 +171,7 @@ describe('NodeHost', () => {
       const count = 3000;
       for (let i = 0; i < count; i++)
         n1.deliver('client:flood', { type: 'inc', key: `k${i % 10}` });
-      await until('every replica', () => n2.factsEmitted === count, 30_000);
+      await eventually('every replica', () => n2.factsEmitted === count, 30_000);
       const dropped = await n1.registry.getSingleMetric('cadre_messages_dropped_total')?.get();
       const toPeer = (dropped?.values ?? []).filter((v) => v.labels.peer === 'n2');
       assert.deepEqual(toPeer, [], 'no message to the peer was dropped');

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +114,22 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The leader of each term in `facts` (leader facts `[node, term]`), asserting the spec's
+ * invariant on the way: at most one leader per term. */
+export function leadersByTerm(facts: readonly { args: readonly unknown[] }[]): Map<number, string> {
+  const byTerm = new Map<number, string>();
+  for (const f of facts) {
+    const [node, term] = f.args as [string, number];
+    const other = byTerm.get(term);
+    assert.ok(
+      other === undefined || other === node,
+      `two leaders in term ${term}: ${other} and ${node}`,
+    );
+    byTerm.set(term, node);
+  }
+  return byTerm;
 }
 
 /** A temporary directory removed by the returned cleanup. */

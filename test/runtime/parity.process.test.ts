@@ -13,7 +13,14 @@ import { factKey, fromUtf8, runSimulation, utf8 } from '../../src/index.js';
 import { freePorts } from '../../src/runtime/free-port.js';
 import { mergeTraceFiles } from '../../src/runtime/trace-merge.js';
 import { LmdbKV } from '../../src/storage/backends/lmdb-kv.js';
-import { eventually, type LoggedFact, NodeProcess, peersFlag, scratch } from './node-process.js';
+import {
+  eventually,
+  type LoggedFact,
+  leadersByTerm,
+  NodeProcess,
+  peersFlag,
+  scratch,
+} from './node-process.js';
 
 const cleanups: (() => void)[] = [];
 after(async () => {
@@ -50,20 +57,6 @@ async function startCluster(spec: string, ids: readonly string[], extra: string[
 
 function distinctFacts(facts: readonly LoggedFact[]): string[] {
   return [...new Set(facts.map((f) => factKey({ name: f.name, args: f.args as never })))].sort();
-}
-
-/** Leader facts satisfy the spec's invariant: at most one leader per term. */
-function oneLeaderPerTerm(facts: readonly LoggedFact[]): void {
-  const byTerm = new Map<number, string>();
-  for (const f of facts) {
-    const [node, term] = f.args as [string, number];
-    const other = byTerm.get(term);
-    assert.ok(
-      other === undefined || other === node,
-      `two leaders in term ${term}: ${other} and ${node}`,
-    );
-    byTerm.set(term, node);
-  }
 }
 
 describe('real processes reach the simulator’s outcomes', () => {
@@ -134,7 +127,7 @@ describe('real processes reach the simulator’s outcomes', () => {
     await eventually('a leader', () => leaders().length > 0);
     // Stable: the leader's heartbeats hold off new elections (as in the failure-free simulation).
     await new Promise((r) => setTimeout(r, 1000));
-    oneLeaderPerTerm(leaders());
+    leadersByTerm(leaders());
     const first = leaders().at(-1) as LoggedFact;
     const [leaderId, term] = first.args as [string, number];
     // kill -9 the leader mid-run.
@@ -150,7 +143,7 @@ describe('real processes reach the simulator’s outcomes', () => {
     nodes.set(leaderId, restarted);
     await restarted.started();
     await new Promise((r) => setTimeout(r, 2500));
-    oneLeaderPerTerm(leaders());
+    leadersByTerm(leaders());
     const codes = await Promise.all([...nodes.values()].map((n) => n.stop('SIGTERM')));
     assert.deepEqual(codes, [0, 0, 0]);
     const newest = Math.max(...leaders().map((f) => f.args[1] as number));

@@ -12,7 +12,13 @@ import { fromUtf8, runSimulation, utf8, withEndOfTime } from '../../src/index.js
 import { FaultProxy } from '../../src/runtime/fault-proxy.js';
 import { freePorts } from '../../src/runtime/free-port.js';
 import { LmdbKV } from '../../src/storage/backends/lmdb-kv.js';
-import { eventually, type LoggedFact, NodeProcess, scratch } from './node-process.js';
+import {
+  eventually,
+  type LoggedFact,
+  leadersByTerm,
+  NodeProcess,
+  scratch,
+} from './node-process.js';
 
 const proxies: FaultProxy[] = [];
 const cleanups: (() => void)[] = [];
@@ -21,20 +27,6 @@ after(async () => {
   await Promise.all(proxies.map((p) => p.stop()));
   for (const c of cleanups) c();
 });
-
-function leadersByTerm(facts: readonly { args: readonly unknown[] }[]): Map<number, string> {
-  const byTerm = new Map<number, string>();
-  for (const f of facts) {
-    const [node, term] = f.args as [string, number];
-    const other = byTerm.get(term);
-    assert.ok(
-      other === undefined || other === node,
-      `two leaders in term ${term}: ${other} and ${node}`,
-    );
-    byTerm.set(term, node);
-  }
-  return byTerm;
-}
 
 describe('partition through a fault proxy', () => {
   it('leader-election behaves as the simulator predicts: the isolated leader is replaced, and recovers on heal', async () => {

@@ -2,8 +2,6 @@ import {
   KV_KEY_BYTES_MAX,
   KV_KEYS_PER_COMMAND_MAX,
   KV_VALUE_BYTES_MAX,
-  type KvCommand,
-  type KvQuery,
   LEASE_TTL_MS_MAX,
   LEASE_TTL_MS_MIN,
 } from './commands.js';
@@ -162,14 +160,4 @@ export function queryProblem(query: unknown): string | undefined {
     default:
       return `unknown query op ${JSON.stringify(q.op)}`;
   }
-}
-
-/** Narrows after {@link commandProblem} returned undefined. */
-export function isCommand(command: unknown): command is KvCommand {
-  return commandProblem(command) === undefined;
-}
-
-/** Narrows after {@link queryProblem} returned undefined. */
-export function isQuery(query: unknown): query is KvQuery {
-  return queryProblem(query) === undefined;
 }

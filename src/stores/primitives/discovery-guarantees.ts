@@ -7,15 +7,11 @@
  * where the previous ended.
  */
 import type { FinalCheck } from '../../core/guarantee.js';
-import type { HistoryEvent, OpValue } from '../../core/history.js';
+import type { HistoryEvent } from '../../core/history.js';
 import type { NodeId } from '../../core/ids.js';
+import { opField } from './op-field.js';
 
 type Diff = readonly [number, 'join' | 'leave', string, string];
-
-function field(value: OpValue, name: string): OpValue | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  return (value as { readonly [key: string]: OpValue })[name];
-}
 
 function oks(history: readonly HistoryEvent[], f: string): HistoryEvent[] {
   return history.filter((e) => e.f === f && e.type === 'ok');
@@ -29,12 +25,12 @@ export function listEqualsReplay(list = 'list', watch = 'watch'): FinalCheck {
     check(world) {
       const watchers = new Map<NodeId, { through: number; diffs: Diff[] }>();
       for (const e of oks(world.history, watch)) {
-        const from = field(e.value, 'from') as number;
-        const through = field(e.value, 'through') as number;
+        const from = opField(e.value, 'from') as number;
+        const through = opField(e.value, 'through') as number;
         const seen = watchers.get(e.process) ?? { through: 0, diffs: [] };
         if (from !== seen.through + 1)
           return `${e.process} watched from ${from} after having watched through ${seen.through}`;
-        for (const d of (field(e.value, 'diffs') ?? []) as readonly Diff[]) {
+        for (const d of (opField(e.value, 'diffs') ?? []) as readonly Diff[]) {
           const last = seen.diffs[seen.diffs.length - 1];
           if (d[0] < from || d[0] > through || (last !== undefined && d[0] < last[0]))
             return `${e.process} got a diff at revision ${d[0]} out of order or outside [${from}, ${through}]`;
@@ -43,9 +39,9 @@ export function listEqualsReplay(list = 'list', watch = 'watch'): FinalCheck {
         watchers.set(e.process, { through, diffs: seen.diffs });
       }
       for (const l of oks(world.history, list)) {
-        const revision = field(l.value, 'revision') as number;
+        const revision = opField(l.value, 'revision') as number;
         const listed = new Map(
-          ((field(l.value, 'instances') ?? []) as readonly (readonly [string, string])[]).map(
+          ((opField(l.value, 'instances') ?? []) as readonly (readonly [string, string])[]).map(
             ([id, address]) => [id, address] as const,
           ),
         );

@@ -10,12 +10,11 @@
  * This file is the pure core: KV requests to send and functions from KV results to outcomes. It
  * never reads a clock or sends anything.
  */
-import type { KvCommand, KvQuery, KvResult } from '../kv/commands.js';
+import type { KvResult } from '../kv/commands.js';
+import type { KvRequest } from './kv-request.js';
 
 /** A request for the KV store: a replicated command or a linearisable query. */
-export type DiscoveryRequest =
-  | { readonly kind: 'command'; readonly command: KvCommand }
-  | { readonly kind: 'query'; readonly query: KvQuery };
+export type DiscoveryRequest = KvRequest;
 
 /** One registered instance. */
 export interface Instance {

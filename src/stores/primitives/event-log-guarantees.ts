@@ -15,8 +15,9 @@
  *   reported compaction.
  */
 import type { FinalCheck } from '../../core/guarantee.js';
-import type { HistoryEvent, OpValue } from '../../core/history.js';
+import type { HistoryEvent } from '../../core/history.js';
 import type { NodeId } from '../../core/ids.js';
+import { opField } from './op-field.js';
 
 interface Completed {
   readonly process: NodeId;
@@ -38,11 +39,6 @@ function completed(history: readonly HistoryEvent[], f: string): Completed[] {
   return out;
 }
 
-function field(value: OpValue, name: string): OpValue | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  return (value as { readonly [key: string]: OpValue })[name];
-}
-
 /** Acknowledged appends (operation `f`, default `append`) have distinct positions that increase
  *  in real-time order. */
 export function positionsIncrease(f = 'append'): FinalCheck {
@@ -55,7 +51,7 @@ export function positionsIncrease(f = 'append'): FinalCheck {
       const owner = new Map<number, string>();
       for (const a of acks) {
         const position = a.completion.value as number;
-        const id = String(field(a.invoke.value, 'id'));
+        const id = String(opField(a.invoke.value, 'id'));
         const other = owner.get(position);
         if (other !== undefined && other !== id)
           return `position ${position} was given to both ${other} and ${id}`;
@@ -66,7 +62,7 @@ export function positionsIncrease(f = 'append'): FinalCheck {
           const pa = a.completion.value as number;
           const pb = b.completion.value as number;
           if (a.completion.time < b.invoke.time && pa >= pb)
-            return `${String(field(a.invoke.value, 'id'))} was acknowledged at position ${pa} (at ${a.completion.time} ms) before ${String(field(b.invoke.value, 'id'))} was appended (from ${b.invoke.time} ms) at position ${pb}`;
+            return `${String(opField(a.invoke.value, 'id'))} was acknowledged at position ${pa} (at ${a.completion.time} ms) before ${String(opField(b.invoke.value, 'id'))} was appended (from ${b.invoke.time} ms) at position ${pb}`;
         }
       return undefined;
     },
@@ -82,8 +78,8 @@ export function consumersSeeEveryEntry(append = 'append', read = 'read'): FinalC
       // Every append invoked (acknowledged or not: an unacknowledged one may have landed), by id.
       const appended = new Map<string, { topic: string; position?: number }>();
       for (const a of completed(world.history, append)) {
-        const id = String(field(a.invoke.value, 'id'));
-        const topic = String(field(a.invoke.value, 'topic'));
+        const id = String(opField(a.invoke.value, 'id'));
+        const topic = String(opField(a.invoke.value, 'topic'));
         appended.set(
           id,
           a.completion.type === 'ok' && typeof a.completion.value === 'number'
@@ -93,25 +89,25 @@ export function consumersSeeEveryEntry(append = 'append', read = 'read'): FinalC
       }
       for (const e of world.history)
         if (e.f === append && e.type === 'invoke') {
-          const id = String(field(e.value, 'id'));
-          if (!appended.has(id)) appended.set(id, { topic: String(field(e.value, 'topic')) });
+          const id = String(opField(e.value, 'id'));
+          if (!appended.has(id)) appended.set(id, { topic: String(opField(e.value, 'topic')) });
         }
       const cursors = new Map<NodeId, number>();
       for (const r of completed(world.history, read)) {
-        const topic = String(field(r.invoke.value, 'topic'));
-        const from = field(r.invoke.value, 'from') as number;
+        const topic = String(opField(r.invoke.value, 'topic'));
+        const from = opField(r.invoke.value, 'from') as number;
         const cursor = cursors.get(r.process);
         if (cursor !== undefined && from !== cursor)
           return `${r.process} read ${topic} from ${from} after having read up to ${cursor - 1}: ${from > cursor ? 'a gap' : 'a rewind (duplicates)'} no compaction reported`;
         if (r.completion.type === 'fail') {
-          const oldest = field(r.completion.value, 'oldest');
+          const oldest = opField(r.completion.value, 'oldest');
           if (typeof oldest !== 'number' || oldest <= from)
             return `${r.process} got a compacted report for ${topic} from ${from} with oldest ${String(oldest)}`;
           cursors.set(r.process, oldest);
           continue;
         }
-        const through = field(r.completion.value, 'through') as number;
-        const entries = (field(r.completion.value, 'entries') ?? []) as readonly (readonly [
+        const through = opField(r.completion.value, 'through') as number;
+        const entries = (opField(r.completion.value, 'entries') ?? []) as readonly (readonly [
           number,
           string,
         ])[];

@@ -18,12 +18,11 @@
  * This file is the pure core: functions from KV results to the next KV request or an outcome. It
  * never reads a clock or sends anything; a driver carries requests and feeds results back.
  */
-import type { KeyValue, KvCommand, KvQuery, KvResult } from '../kv/commands.js';
+import type { KeyValue, KvResult } from '../kv/commands.js';
+import { type KvRequest, unexpectedResult } from './kv-request.js';
 
 /** A request for the KV store: a replicated command or a linearisable query. */
-export type EventLogRequest =
-  | { readonly kind: 'command'; readonly command: KvCommand }
-  | { readonly kind: 'query'; readonly query: KvQuery };
+export type EventLogRequest = KvRequest;
 
 /** One entry of a topic as a reader sees it. */
 export interface LogEntry {
@@ -192,11 +191,7 @@ export function markerPosition(topic: string, kv: KeyValue | null): number {
 /** The step after the KV answered `state`'s request with `result`. Throws on a result that does
  *  not answer that request (a driver bug), naming the phase and the result. */
 export function onReadResult(state: ReadState, result: KvResult): ReadStep {
-  const unexpected = (): never => {
-    throw new TypeError(
-      `readFrom ${state.topic}: result ${JSON.stringify(result)} does not answer phase ${state.phase}`,
-    );
-  };
+  const unexpected = () => unexpectedResult(`readFrom ${state.topic}`, result, state.phase);
   const compacted = (oldest: number): ReadStep => ({
     state,
     outcome: {
@@ -303,11 +298,7 @@ function deleteNext(state: TrimState, keys: readonly string[]): TrimStep {
 /** The step after the KV answered `state`'s request with `result`. Throws on a result that does
  *  not answer that request, naming the phase and the result. */
 export function onTrimResult(state: TrimState, result: KvResult): TrimStep {
-  const unexpected = (): never => {
-    throw new TypeError(
-      `trim ${state.topic}: result ${JSON.stringify(result)} does not answer phase ${state.phase}`,
-    );
-  };
+  const unexpected = () => unexpectedResult(`trim ${state.topic}`, result, state.phase);
   switch (state.phase) {
     case 'marker': {
       if (result.type !== 'get') return unexpected();

@@ -15,7 +15,8 @@
  * reads a clock or sends anything; a driver (a simulated client, a network client) carries the
  * requests, waits `afterMs` when asked, and feeds the results back.
  */
-import type { KeyValue, KvCommand, KvQuery, KvResult } from '../kv/commands.js';
+import type { KeyValue, KvResult } from '../kv/commands.js';
+import { type KvRequest, unexpectedResult } from './kv-request.js';
 
 /** Options of a lock. */
 export interface LockOptions {
@@ -61,9 +62,7 @@ export interface LockState {
 }
 
 /** A request for the KV store: a replicated command or a linearisable query. */
-export type LockRequest =
-  | { readonly kind: 'command'; readonly command: KvCommand }
-  | { readonly kind: 'query'; readonly query: KvQuery };
+export type LockRequest = KvRequest;
 
 /** What a step asks of the driver. */
 export interface LockStep {
@@ -206,11 +205,7 @@ function poll(state: LockState, pollMs: number): LockStep {
  * that does not answer that request (a driver bug), naming the phase and the result.
  */
 export function onResult(options: LockOptions, state: LockState, result: KvResult): LockStep {
-  const unexpected = (): never => {
-    throw new TypeError(
-      `lock ${options.prefix}: result ${JSON.stringify(result)} does not answer phase ${state.phase}`,
-    );
-  };
+  const unexpected = () => unexpectedResult(`lock ${options.prefix}`, result, state.phase);
   switch (state.phase) {
     case 'granting': {
       if (result.type !== 'lease') return unexpected();

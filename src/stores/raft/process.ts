@@ -4,7 +4,7 @@ import type { Context, Process, ProcessFactory } from '../../core/process.js';
 import { PrefixKV } from '../../storage/layers/prefix-kv.js';
 import type { BatchOp } from '../../storage/ordered-kv.js';
 import type { ClientReply, ClientRequest } from './client-messages.js';
-import { RaftNode, type RaftTestingKnobs } from './raft-node.js';
+import { type RaftConfig, RaftNode, type RaftTestingKnobs } from './raft-node.js';
 import {
   deleteAllEntries,
   deleteEntriesThrough,
@@ -71,8 +71,18 @@ interface ClientEntry<C> {
  * `election`: leader and voted only (smaller LDFI formulas). */
 export type RaftFacts = 'all' | 'election';
 
-/** Options of {@link raftProcess}. */
-export interface RaftProcessOptions<C, Q, R> {
+/** Options of {@link raftProcess}. The Raft core's own options keep {@link RaftConfig}'s meaning
+ * and defaults; a proposal over `uncommittedEntriesMax` is answered `no-quorum`. */
+export interface RaftProcessOptions<C, Q, R>
+  extends Pick<
+    RaftConfig,
+    | 'preVote'
+    | 'checkQuorum'
+    | 'entriesPerMessageMax'
+    | 'bytesPerMessageMax'
+    | 'inflightMax'
+    | 'uncommittedEntriesMax'
+  > {
   readonly stateMachine: StateMachineFactory<C, Q, R>;
   /** Election timeout in ticks (randomised in [n, 2n)). Default 10. */
   readonly electionTicks?: number;
@@ -80,18 +90,6 @@ export interface RaftProcessOptions<C, Q, R> {
   readonly heartbeatTicks?: number;
   /** Length of a tick in ms (in the synchronous model: ticks of the simulator). Default 10. */
   readonly tickMs?: number;
-  /** Pre-vote. Default true. */
-  readonly preVote?: boolean;
-  /** Check-quorum. Default true. */
-  readonly checkQuorum?: boolean;
-  /** Most entries per append message. Default 64. */
-  readonly entriesPerMessageMax?: number;
-  /** Approximate most bytes of entries per append (at least one entry). Default 1 MiB. */
-  readonly bytesPerMessageMax?: number;
-  /** Most appends in flight per follower. Default 64. */
-  readonly inflightMax?: number;
-  /** Most uncommitted entries before proposals are refused (`no-quorum`). Default 4096. */
-  readonly uncommittedEntriesMax?: number;
   /** Take a snapshot (and compact the log) once this many entries were applied since the last
    * one. Default 1000. */
   readonly snapshotEntries?: number;
@@ -112,6 +110,22 @@ interface PendingRead<Q> {
   readonly seq: number;
   readonly query: Q;
   index: number;
+}
+
+/** Answers an operator request: ok, or refused with `refusal` (the environment gets no reply). */
+function replyAdmin<C, Q, R>(
+  ctx: Ctx<C, Q, R>,
+  to: NodeId,
+  id: string,
+  refusal: string | undefined,
+): void {
+  if (to === ENVIRONMENT) return;
+  ctx.send(
+    to,
+    refusal === undefined
+      ? { type: 'admin-reply', id, ok: true }
+      : { type: 'admin-reply', id, ok: false, error: refusal },
+  );
 }
 
 /** An entry's size for `bytesPerMessageMax`: its JSON length (commands are JSON-serialisable). */
@@ -197,32 +211,16 @@ class RaftProcess<C, Q, R> implements Process<RaftWireMessage<C, Q, R>> {
         return;
       case 'conf-change': {
         const r = this.#node.proposeConfChange(msg.change);
-        if (from !== ENVIRONMENT) {
-          ctx.send(
-            from,
-            typeof r === 'string'
-              ? { type: 'admin-reply', id: msg.id, ok: false, error: r }
-              : { type: 'admin-reply', id: msg.id, ok: true },
-          );
-        }
+        replyAdmin(ctx, from, msg.id, typeof r === 'string' ? r : undefined);
         break;
       }
       case 'campaign':
         if (isServer) return;
         this.#node.campaign();
         break;
-      case 'transfer-leader': {
-        const r = this.#node.transferLeadership(msg.to);
-        if (from !== ENVIRONMENT) {
-          ctx.send(
-            from,
-            r === undefined
-              ? { type: 'admin-reply', id: msg.id, ok: true }
-              : { type: 'admin-reply', id: msg.id, ok: false, error: r },
-          );
-        }
+      case 'transfer-leader':
+        replyAdmin(ctx, from, msg.id, this.#node.transferLeadership(msg.to));
         break;
-      }
       case 'reply':
       case 'admin-reply':
         return;

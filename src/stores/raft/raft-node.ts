@@ -604,21 +604,20 @@ export class RaftNode {
     }
   }
 
+  /** Tells the leader this node's log matches its own up to `index`. */
+  #ackAppend(from: NodeId, index: number): void {
+    this.#send(from, { type: 'app-resp', term: this.#term, index, reject: false, hint: 0 });
+  }
+
   #handleAppend(from: NodeId, msg: Extract<RaftMessage, { type: 'app' }>): void {
     if (msg.prevIndex < this.log.committed) {
-      this.#send(from, {
-        type: 'app-resp',
-        term: this.#term,
-        index: this.log.committed,
-        reject: false,
-        hint: 0,
-      });
+      this.#ackAppend(from, this.log.committed);
       return;
     }
     if (this.log.matchTerm(msg.prevIndex, msg.prevTerm)) {
       const last = this.log.mergeFrom(msg.prevIndex, msg.entries);
       this.log.commitTo(Math.min(msg.commit, last));
-      this.#send(from, { type: 'app-resp', term: this.#term, index: last, reject: false, hint: 0 });
+      this.#ackAppend(from, last);
       return;
     }
     this.#send(from, {
@@ -632,24 +631,12 @@ export class RaftNode {
 
   #handleSnapshot(from: NodeId, snapshot: Snapshot): void {
     if (snapshot.meta.index <= this.log.committed) {
-      this.#send(from, {
-        type: 'app-resp',
-        term: this.#term,
-        index: this.log.committed,
-        reject: false,
-        hint: 0,
-      });
+      this.#ackAppend(from, this.log.committed);
       return;
     }
     this.log.restore(snapshot);
     this.#voters = [...snapshot.meta.voters];
-    this.#send(from, {
-      type: 'app-resp',
-      term: this.#term,
-      index: this.log.lastIndex(),
-      reject: false,
-      hint: 0,
-    });
+    this.#ackAppend(from, this.log.lastIndex());
   }
 
   #stepLeader(from: NodeId, msg: RaftMessage): void {

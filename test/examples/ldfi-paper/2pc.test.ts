@@ -11,8 +11,6 @@ import { type Fault, NO_FAULTS, runSimulation } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
 import { mollyNames } from './molly-names.js';
 
-const names = mollyNames;
-
 test('2pc: failure-free, C commits at tick 4 and every agent by EOT 5', () => {
   const r = runSimulation(spec, { seed: 1, plan: NO_FAULTS });
   assert.equal(r.status, 'pass');
@@ -48,7 +46,7 @@ test('2pc: counterexample at 5/0/1 (Fig. 12): a lone crash of C', () => {
   assert.equal(ce?.guarantee, 'termination');
   assert.deepEqual(ce?.vanished, [['hello']]);
   // C crashes once prepares are out and before its commit leaves (tick 2, 3 or 4).
-  assert.match(names(ce?.faults ?? []).join(' '), /^C\(C,[234]\)$/);
+  assert.match(mollyNames(ce?.faults ?? []).join(' '), /^C\(C,[234]\)$/);
 });
 
 test("2pc: 5/0/1 within Molly's 2 runs", () => {

@@ -12,8 +12,6 @@ import { type Fault, NO_FAULTS, runSimulation } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
 import { mollyNames } from './molly-names.js';
 
-const names = mollyNames;
-
 const decisions = (r: ReturnType<typeof runSimulation>) =>
   r.facts
     .filter((f) => f.name === 'commit' || f.name === 'abort')
@@ -56,7 +54,7 @@ test("3pc: counterexample at 9/7/1 (Fig. 12) within the random baseline's 40 run
   assert.equal(ce?.guarantee, 'agreement');
   // The first one found: C's precommit to a is lost and C crashes before its decision leaves;
   // a times out unprepared and aborts while b and d, precommitted, time out and commit.
-  assert.deepEqual(names(ce?.faults ?? []), ['C(C,5)', 'O(C,a,3)']);
+  assert.deepEqual(mollyNames(ce?.faults ?? []), ['C(C,5)', 'O(C,a,3)']);
   const replay = runSimulation(spec, { seed: 1, plan: { faults: ce?.faults ?? [] } });
   assert.equal(replay.status, 'fail');
 });

@@ -4,14 +4,12 @@ import spec from '../../../examples/ldfi-paper/retry-deliv.js';
 import { verify } from '../../../src/ldfi/verify.js';
 import { mollyNames } from './molly-names.js';
 
-const names = mollyNames;
-
 test("retry-deliv: counterexample at 4/2/1 (Fig. 12): O(a,b,1) + C(a,2) or its twin, within Molly's 3 runs", () => {
   const r = verify(spec, { eot: 4, eff: 2, crashes: 1 });
   assert.equal(r.verdict, 'counterexample');
   assert.ok(r.runs <= 3, `runs ${r.runs}`); // measured: 3 (Molly: 3)
   assert.equal(Number(r.combinations.toPrecision(3)), 4.07e4);
-  const ce = names(r.counterexamples[0]?.faults ?? []).join(' ');
+  const ce = mollyNames(r.counterexamples[0]?.faults ?? []).join(' ');
   assert.ok(['C(a,2) O(a,b,1)', 'C(a,2) O(a,c,1)'].includes(ce), ce);
 });
 

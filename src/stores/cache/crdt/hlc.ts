@@ -29,11 +29,6 @@ export function compareHlc(a: Hlc, b: Hlc): number {
   return a.node < b.node ? -1 : a.node > b.node ? 1 : 0;
 }
 
-/** The larger of two timestamps. */
-export function maxHlc(a: Hlc, b: Hlc): Hlc {
-  return compareHlc(a, b) >= 0 ? a : b;
-}
-
 /** One node's hybrid clock. Mutable; each call advances it. */
 export class HybridClock {
   #wallMs: number;

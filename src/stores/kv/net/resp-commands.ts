@@ -182,6 +182,22 @@ export function kvCommandTable(
       return BigInt(expect(r, 'incr').value);
     };
 
+  /** `<name> key expectation new`: 1 if the key met the expectation (read from the second
+   * argument) and now holds `new`, else 0. */
+  const cas =
+    (
+      expectation: (arg: Buffer) => Extract<KvCommand, { op: 'cas' }>['expect'],
+    ): CommandSpec<KvConnState>['handler'] =>
+    async (args, conn) => {
+      const r = await propose(conn.state, {
+        op: 'cas',
+        key: checkKey(args[0] as Buffer),
+        expect: expectation(args[1] as Buffer),
+        value: checkValue(args[2] as Buffer),
+      });
+      return expect(r, 'cas').succeeded ? 1 : 0;
+    };
+
   const table: Record<string, CommandSpec<KvConnState>> = {
     get: {
       arity: 2,
@@ -264,30 +280,14 @@ export function kvCommandTable(
       arity: 4,
       flags: write,
       keys: oneKey,
-      handler: async (args, conn) => {
-        const r = await propose(conn.state, {
-          op: 'cas',
-          key: checkKey(args[0] as Buffer),
-          expect: { value: checkValue(args[1] as Buffer) },
-          value: checkValue(args[2] as Buffer),
-        });
-        return expect(r, 'cas').succeeded ? 1 : 0;
-      },
+      handler: cas((arg) => ({ value: checkValue(arg) })),
     },
     // CASREV key modRevision new: 1 if the key's modRevision was `modRevision` (0: absent).
     casrev: {
       arity: 4,
       flags: write,
       keys: oneKey,
-      handler: async (args, conn) => {
-        const r = await propose(conn.state, {
-          op: 'cas',
-          key: checkKey(args[0] as Buffer),
-          expect: { modRevision: parseInteger(args[1] as Buffer, 0) },
-          value: checkValue(args[2] as Buffer),
-        });
-        return expect(r, 'cas').succeeded ? 1 : 0;
-      },
+      handler: cas((arg) => ({ modRevision: parseInteger(arg, 0) })),
     },
     // GETREV key: [value, modRevision, createRevision, version, lease], or null when absent.
     getrev: {
