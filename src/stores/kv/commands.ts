@@ -80,7 +80,12 @@ export type KvCommand =
   | { readonly op: 'compact'; readonly revision: number }
   /** Does nothing but expire due leases: the leader proposes it periodically so leases expire
    *  even when no other write arrives. */
-  | { readonly op: 'tick' };
+  | { readonly op: 'tick' }
+  /** A new leader's first entry (proposed by the KV node when it wins a term): pushes every
+   *  lease's expiry to at least this entry's time plus its TTL, before expiring any, so a lease
+   *  does not expire because the cluster had no leader to take its keep-alives (etcd's lessor
+   *  does the same on promotion). A lease may so outlive its TTL by one leader change. */
+  | { readonly op: 'promote' };
 
 /** Queries: read-only, served at the applied state (after ReadIndex for linearisability). */
 export type KvQuery =
@@ -109,6 +114,12 @@ export type KvQuery =
   | { readonly op: 'leaseInfo'; readonly id: number }
   /** Revision, compaction point, key and lease counts, applied index. */
   | { readonly op: 'status' };
+
+/** A command or a query, tagged: what a client hands the store when it does not care which
+ *  (the primitives' pure cores emit these; the RESP REQUEST command carries them). */
+export type KvRequest =
+  | { readonly kind: 'command'; readonly command: KvCommand }
+  | { readonly kind: 'query'; readonly query: KvQuery };
 
 /** One change of the history, as watches see it. */
 export interface KvEvent {
@@ -155,6 +166,7 @@ export type KvResult =
   | { readonly type: 'leaseRevoke'; readonly revision: number; readonly deleted: number }
   | { readonly type: 'compact'; readonly revision: number; readonly compactRevision: number }
   | { readonly type: 'tick'; readonly revision: number; readonly expired: number }
+  | { readonly type: 'promote'; readonly revision: number; readonly renewed: number }
   | { readonly type: 'get'; readonly revision: number; readonly kv: KeyValue | null }
   | {
       readonly type: 'range';

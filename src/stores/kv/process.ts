@@ -68,6 +68,8 @@ class KvNode implements Process<KvWire> {
   /** Session of this incarnation's lease ticks (random, so a restart never reuses one). */
   #tickSession = '';
   #tickSeq = 0;
+  /** The last term this node proposed a 'promote' entry for. */
+  #promotedTerm = 0;
 
   constructor(
     inner: Process<KvWire>,
@@ -89,6 +91,7 @@ class KvNode implements Process<KvWire> {
 
   receive(ctx: Context<KvWire>, from: NodeId, msg: KvWire): void {
     this.#inner.receive(quiet(ctx), from, msg);
+    this.#promoteOnNewTerm(ctx);
     this.#publish(ctx);
   }
 
@@ -97,7 +100,24 @@ class KvNode implements Process<KvWire> {
       ctx.setTimer(TICK_TIMER, this.#options.leaseTickMs ?? 500);
       this.#tick(ctx);
     } else this.#inner.timer(quiet(ctx), name);
+    this.#promoteOnNewTerm(ctx);
     this.#publish(ctx);
+  }
+
+  /** In the handler that won a term, proposes the term's 'promote' entry, right behind Raft's
+   *  no-op and ahead of any client entry, so leases are renewed before the new leader's clock
+   *  can expire them. Kept in memory only: after a restart the node is a follower anyway. */
+  #promoteOnNewTerm(ctx: Context<KvWire>): void {
+    if (ctx.memory.get('role') !== 'leader') return;
+    const term = Number(ctx.memory.get('term') ?? 0);
+    if (term === this.#promotedTerm) return;
+    this.#promotedTerm = term;
+    this.#inner.receive(quiet(ctx), TICKER, {
+      type: 'propose',
+      session: this.#tickSession,
+      seq: ++this.#tickSeq,
+      command: { op: 'promote' },
+    });
   }
 
   #tick(ctx: Context<KvWire>): void {

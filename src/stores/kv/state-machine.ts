@@ -83,6 +83,8 @@ export class KvStateMachine implements StateMachine<KvCommand, KvQuery, KvResult
     const tx = new Transition(this.#storage, this.#meta, this.#historyMax);
     // Entry time never moves the lease clock back (a new leader's clock may be behind).
     tx.advanceClock(timeMs);
+    // A new leader renews every lease before any can expire on its clock (see 'promote').
+    if ((command as { op?: unknown } | null)?.op === 'promote') tx.renewLeases();
     tx.expireLeases();
     const problem = commandProblem(command);
     const result = problem === undefined ? tx.run(command) : tx.error('bad-request', problem);
@@ -392,6 +394,26 @@ class Transition {
       }
       case 'tick':
         return { type: 'tick', revision: this.#meta.revision, expired: this.expiredCount };
+      case 'promote':
+        return { type: 'promote', revision: this.#meta.revision, renewed: this.renewedCount };
+    }
+  }
+
+  /** Leases renewed by this entry (a 'promote'). */
+  renewedCount = 0;
+
+  /** Pushes every lease's expiry to at least the lease clock plus its TTL. */
+  renewLeases(): void {
+    const { start, end } = LEASE_EXPIRY.range();
+    for (const e of [...this.#batch.range(start, end)]) {
+      const id = LEASE_EXPIRY.unpack(e.key)[1] as number;
+      const lease = readLease(this.#batch, id);
+      assert(lease !== undefined, 'kv lease expiry index points at live leases', `lease ${id}`);
+      const expiresAtMs = this.#meta.clockMs + lease.ttlMs;
+      if (expiresAtMs <= lease.expiresAtMs) continue;
+      this.#batch.delete(e.key);
+      this.#writeLease({ ...lease, expiresAtMs });
+      this.renewedCount++;
     }
   }
 

@@ -112,6 +112,7 @@ export function commandProblem(command: unknown): string | undefined {
     case 'compact':
       return REVISION(c.revision, 'compact revision');
     case 'tick':
+    case 'promote':
       return undefined;
     default:
       return `unknown command op ${JSON.stringify(c.op)}`;

@@ -336,6 +336,35 @@ describe('KV state machine: leases', () => {
     assert.equal(expectType(m.query({ op: 'status' }), 'status').clockMs, 5000);
   });
 
+  it("a new leader's promote entry renews every lease before its clock can expire one", () => {
+    const m = machine();
+    m.at(1000);
+    const a = expectType(m.apply({ op: 'leaseGrant', ttlMs: 500 }), 'lease'); // expires 1500
+    const b = expectType(m.apply({ op: 'leaseGrant', ttlMs: 10_000 }), 'lease'); // 11000
+    m.apply({ op: 'put', key: 'held', value: '1', lease: a.id });
+    // The old leader died at 1200; the new one's first entry comes at 2000, past a's expiry.
+    m.at(2000);
+    assert.equal(expectType(m.apply({ op: 'promote' }), 'promote').renewed, 2);
+    assert.equal(expectType(m.query({ op: 'leaseInfo', id: a.id }), 'lease').expiresAtMs, 2500);
+    assert.equal(expectType(m.query({ op: 'leaseInfo', id: b.id }), 'lease').expiresAtMs, 12_000);
+    // A lease whose expiry is already past the renewal keeps it.
+    m.at(2100);
+    m.apply({ op: 'leaseKeepAlive', id: b.id }); // 12100
+    assert.equal(expectType(m.apply({ op: 'promote' }), 'promote').renewed, 1);
+    assert.notEqual(expectType(m.query({ op: 'get', key: 'held' }), 'get').kv, null);
+    // Renewed, not kept: without keep-alives it expires a TTL after the last promote.
+    m.at(2601);
+    m.apply({ op: 'tick' });
+    assert.equal(expectType(m.query({ op: 'get', key: 'held' }), 'get').kv, null);
+    // Without the promote, the same gap expires the lease on the first entry.
+    const n = machine();
+    n.at(1000);
+    const c = expectType(n.apply({ op: 'leaseGrant', ttlMs: 500 }), 'lease');
+    n.at(2000);
+    n.apply({ op: 'tick' });
+    assert.equal(expectType(n.query({ op: 'leaseInfo', id: c.id }), 'error').code, 'no-lease');
+  });
+
   it('a put with ttlMs makes a private lease that dies with the key; a plain put clears it', () => {
     const m = machine();
     m.at(0);
