@@ -24,7 +24,12 @@ const scanned = [
   'src/stores/primitives',
 ];
 /** Drivers inside scanned directories: they run on real machines and may use real time. */
-const drivers = ['src/stores/kv/net', 'src/stores/cache/server.ts'];
+const drivers = [
+  'src/stores/kv/net',
+  'src/stores/cache/server.ts',
+  'src/stores/primitives/net',
+  'examples/job-board',
+];
 
 /** Banned APIs: each is a source of non-determinism (real time, real randomness, real timers). */
 const banned: readonly [string, RegExp][] = [

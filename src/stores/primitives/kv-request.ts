@@ -2,12 +2,10 @@
  * What the primitives' pure cores (lock, event log, discovery) ask of the KV store, and the error
  * they throw when a driver hands back a result that does not answer the request.
  */
-import type { KvCommand, KvQuery, KvResult } from '../kv/commands.js';
+import type { KvRequest, KvResult } from '../kv/commands.js';
 
 /** A request for the KV store: a replicated command or a linearisable query. */
-export type KvRequest =
-  | { readonly kind: 'command'; readonly command: KvCommand }
-  | { readonly kind: 'query'; readonly query: KvQuery };
+export type { KvRequest };
 
 /** Throws the error for a `result` that does not answer `phase` of the operation named `what` (a
  *  driver bug), naming both. */

@@ -10,6 +10,7 @@ import { encodeCommand } from '../../../resp/encoder.js';
 import { RespError } from '../../../resp/errors.js';
 import { SimpleString } from '../../../resp/reply.js';
 import { type ParsedReply, ReplyParser } from '../../../resp/reply-parser.js';
+import type { KvRequest, KvResult } from '../commands.js';
 
 /** A RESP address of a KV node. */
 export interface KvEndpoint {
@@ -179,6 +180,22 @@ export class KvClient {
     const out: [string, string][] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push([text(flat[i]), text(flat[i + 1])]);
     return out;
+  }
+
+  /** The leader as the node this client talks to sees it (CLUSTER LEADER), or null during an
+   *  election. */
+  async leader(): Promise<string | null> {
+    const reply = await this.#read(['CLUSTER', 'LEADER']);
+    return reply === null ? null : text(reply);
+  }
+
+  /** Runs one command or query as is (the RESP REQUEST command) and returns the store's result,
+   *  store errors included as `error` results. Commands are session-numbered like every write,
+   *  so a retried one applies once; queries are linearisable reads. */
+  async request(request: KvRequest): Promise<KvResult> {
+    const args = ['REQUEST', JSON.stringify(request)];
+    const reply = request.kind === 'command' ? await this.#write(args) : await this.#read(args);
+    return JSON.parse(text(reply)) as KvResult;
   }
 
   /** Closes the connection; later operations fail. */

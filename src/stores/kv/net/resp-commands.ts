@@ -20,9 +20,11 @@ import {
   KV_VALUE_BYTES_MAX,
   type KvCommand,
   type KvQuery,
+  type KvRequest,
   type KvResult,
   LEASE_TTL_MS_MAX,
 } from '../commands.js';
+import { commandProblem, queryProblem } from '../validate.js';
 import { type KvBackend, type KvSession, KvUnavailableError } from './kv-backend.js';
 
 /** Per-connection state: the connection's client session. */
@@ -96,6 +98,33 @@ export function globToRegExp(glob: string): RegExp {
 
 function escapeRegExp(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/-]/g, (x) => `\\${x}`);
+}
+
+/** The argument of REQUEST as a checked command or query; a RespError names what is wrong. */
+function parseRequest(arg: Buffer): KvRequest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(arg.toString('utf8'));
+  } catch (error) {
+    throw new RespError(`REQUEST: the argument is not JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new RespError('REQUEST: the argument must be a JSON object with a "kind"');
+  }
+  const { kind, command, query } = parsed as Record<string, unknown>;
+  if (kind === 'command') {
+    const problem = commandProblem(command);
+    if (problem !== undefined) throw new RespError(`REQUEST: command: ${problem}`);
+    return { kind, command: command as KvCommand };
+  }
+  if (kind === 'query') {
+    const problem = queryProblem(query);
+    if (problem !== undefined) throw new RespError(`REQUEST: query: ${problem}`);
+    return { kind, query: query as KvQuery };
+  }
+  throw new RespError(
+    `REQUEST: "kind" must be "command" or "query", got ${JSON.stringify(kind) ?? 'nothing'}`,
+  );
 }
 
 /** The reply for a store error result. */
@@ -485,6 +514,23 @@ export function kvCommandTable(
               `unknown subcommand '${argText(args[0] as Buffer)}'. Try GRANT, KEEPALIVE, REVOKE, INFO, ATTACH.`,
             );
         }
+      },
+    },
+    // REQUEST json: one KvCommand or KvQuery as JSON ({"kind":"command","command":…} or
+    // {"kind":"query","query":…}); the reply is the KvResult as JSON. The primitives' network
+    // drivers use it, so the same pure cores run in the simulator and against a real cluster.
+    // Store errors come back as `error` results (the cores handle them); unavailability as the
+    // usual NOTLEADER / NOQUORUM / TIMEOUT errors, so clients retry it like any write.
+    request: {
+      arity: 2,
+      flags: write,
+      handler: async (args, conn) => {
+        const request = parseRequest(args[0] as Buffer);
+        const result =
+          request.kind === 'command'
+            ? await propose(conn.state, request.command)
+            : await read(conn.state, request.query);
+        return Buffer.from(JSON.stringify(result), 'utf8');
       },
     },
     // SESSION name seq: this connection's next write is request `seq` of session `name`; a write
