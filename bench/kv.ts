@@ -9,6 +9,7 @@
  * Node's fetch. Requests go to the leader on both (etcd's `--target-leader`).
  *
  * Usage: node --import tsx bench/kv.ts [--duration-ms 3000] [--clients 1,16,64,256] [--no-etcd]
+ *   [--snapshot-entries N]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,15 +24,23 @@ interface Args {
   durationMs: number;
   clients: number[];
   etcd: boolean;
+  /** `--snapshot-entries` of the Cadre nodes, when given. */
+  snapshotEntries: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationMs: 3_000, clients: [1, 16, 64, 256], etcd: true };
+  const args: Args = {
+    durationMs: 3_000,
+    clients: [1, 16, 64, 256],
+    etcd: true,
+    snapshotEntries: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--duration-ms') args.durationMs = Number(argv[++i]);
     else if (a === '--clients') args.clients = String(argv[++i]).split(',').map(Number);
     else if (a === '--no-etcd') args.etcd = false;
+    else if (a === '--snapshot-entries') args.snapshotEntries = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -107,8 +116,14 @@ async function measure(
   };
 }
 
-async function cadreDriver(): Promise<Driver> {
-  const cluster = await KvCluster.start({ size: 3, proxies: false });
+async function cadreDriver(snapshotEntries: number | undefined): Promise<Driver> {
+  const cluster = await KvCluster.start({
+    size: 3,
+    proxies: false,
+    ...(snapshotEntries === undefined
+      ? {}
+      : { extraArgs: ['--snapshot-entries', String(snapshotEntries)] }),
+  });
   await cluster.waitForLeader();
   return {
     name: 'cadre kv',
@@ -220,7 +235,7 @@ function etcdVersion(): string | undefined {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const rows: Row[] = [];
-  const systems: (() => Promise<Driver>)[] = [cadreDriver];
+  const systems: (() => Promise<Driver>)[] = [() => cadreDriver(args.snapshotEntries)];
   const version = etcdVersion();
   if (args.etcd && version !== undefined) systems.push(etcdDriver);
   else console.error(args.etcd ? 'etcd is not installed: Cadre only' : 'etcd skipped (--no-etcd)');

@@ -29,6 +29,7 @@ export function recipeKvProcess(overrides?: KvProcessOptions): ProcessFactory<Kv
     heartbeatTicks: 2,
     tickMs: 10,
     snapshotEntries: 16,
+    lazySnapshots: true,
     leaseTickMs: 30,
     ...overrides,
   });

@@ -123,6 +123,9 @@ export function raftKvSpec(options: RaftKvSpecOptions = {}): Spec<KvWire> {
       heartbeatTicks: 2,
       tickMs: 10,
       snapshotEntries: 8,
+      // As on real nodes (src/stores/kv/net/kv-node.ts): compaction copies nothing, a lagging
+      // node gets a snapshot built when it is sent.
+      lazySnapshots: true,
       ...options.kv,
     }),
     clients: { ids: clients, process: () => new KvClient(client) },

@@ -24,6 +24,8 @@ export interface KvServeFlags {
   readonly secretFile?: string;
   /** Raft tick length, in ms. Default 20. */
   readonly tickMs?: number;
+  /** Entries applied between two snapshots (log compactions). Default 10,000. */
+  readonly snapshotEntries?: number;
   /** Request deadline, in ms. Default 5000. */
   readonly timeoutMs?: number;
   readonly logLevel?: string;
@@ -71,7 +73,10 @@ export async function kvServeCommand(flags: KvServeFlags): Promise<number> {
       dataDir: flags.data,
       logger,
       ...(secret === undefined ? {} : { secret }),
-      ...(flags.tickMs === undefined ? {} : { raft: { tickMs: flags.tickMs } }),
+      raft: {
+        ...(flags.tickMs === undefined ? {} : { tickMs: flags.tickMs }),
+        ...(flags.snapshotEntries === undefined ? {} : { snapshotEntries: flags.snapshotEntries }),
+      },
       ...(flags.timeoutMs === undefined ? {} : { requestTimeoutMs: flags.timeoutMs }),
     });
   } catch (error) {
@@ -135,6 +140,11 @@ export function registerKvCommands(program: Command, setCode: (code: number) => 
     .option(
       '--tick-ms <n>',
       'Raft tick in ms: elections after 10-20 ticks (default 20)',
+      parsePositive,
+    )
+    .option(
+      '--snapshot-entries <n>',
+      'entries applied between two snapshots, which compact the Raft log (default 10000)',
       parsePositive,
     )
     .option('--timeout-ms <n>', 'request deadline in ms (default 5000)', parsePositive)

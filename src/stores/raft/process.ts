@@ -1,3 +1,4 @@
+import { assert } from '../../core/assert.js';
 import { fact } from '../../core/fact.js';
 import { ENVIRONMENT, type NodeId } from '../../core/ids.js';
 import type { Context, Process, ProcessFactory } from '../../core/process.js';
@@ -93,6 +94,13 @@ export interface RaftProcessOptions<C, Q, R>
   /** Take a snapshot (and compact the log) once this many entries were applied since the last
    * one. Default 1000. */
   readonly snapshotEntries?: number;
+  /** When true, a snapshot taken to compact the log records only its position: the state
+   *  machine, durable in the process's own storage, *is* the snapshot, so nothing is copied (a
+   *  copy of a large state blocks the node for as long as it takes). A follower that needs a
+   *  snapshot is sent one built at that moment from the state machine. Only for state machines
+   *  that write every apply to the storage they are given (the KV store). Default false: the
+   *  state is copied into storage each time a snapshot is taken. */
+  readonly lazySnapshots?: boolean;
   /** Client sessions expire this long (ms of entry time) after their last request. Default 10
    * minutes. */
   readonly sessionTtlMs?: number;
@@ -263,7 +271,15 @@ class RaftProcess<C, Q, R> implements Process<RaftWireMessage<C, Q, R>> {
     let snapshot: Snapshot | undefined;
     if (meta !== undefined) {
       snapshot = { meta, data: readSnapshotData(kv) };
-      if (this.#sm.appliedIndex() < meta.index) this.#installSnapshot(ctx, snapshot);
+      if (this.#sm.appliedIndex() < meta.index) {
+        // A lazy snapshot has no copy: the state machine must already be at or past it.
+        assert(
+          snapshot.data.length > 0,
+          'raft: a snapshot without a copy is behind the durable state machine',
+          `snapshot ${meta.index}, state machine at ${this.#sm.appliedIndex()}`,
+        );
+        this.#installSnapshot(ctx, snapshot);
+      }
     }
     this.#snapshotIndex = meta?.index ?? 0;
     const entries = readLog(kv).filter((e) => e.index > (meta?.index ?? 0));
@@ -289,6 +305,9 @@ class RaftProcess<C, Q, R> implements Process<RaftWireMessage<C, Q, R>> {
           ? {}
           : { uncommittedEntriesMax: this.#opts.uncommittedEntriesMax }),
         ...(this.#opts.knobs === undefined ? {} : { knobs: this.#opts.knobs }),
+        ...(this.#opts.lazySnapshots === true
+          ? { snapshotSource: () => this.#freshSnapshot() }
+          : {}),
       },
       {
         hardState,
@@ -578,7 +597,10 @@ class RaftProcess<C, Q, R> implements Process<RaftWireMessage<C, Q, R>> {
     const term = this.#node.log.term(applied);
     if (term === undefined || (this.#sm.appliedIndex() < applied && this.#lastNormal(applied)))
       return;
-    const data = joinSnapshot(this.#sm.snapshot(), this.#sessions.encode());
+    const data =
+      this.#opts.lazySnapshots === true
+        ? EMPTY_DATA
+        : joinSnapshot(this.#sm.snapshot(), this.#sessions.encode());
     const snapshot: Snapshot = {
       meta: { index: applied, term, voters: this.#node.status().voters },
       data,
@@ -592,6 +614,24 @@ class RaftProcess<C, Q, R> implements Process<RaftWireMessage<C, Q, R>> {
     this.#node.compact(snapshot);
     this.#snapshotIndex = applied;
     this.#logVersion++;
+  }
+
+  /** A snapshot of the state machine as it is now (lazy snapshots: built only when a follower
+   *  needs one), at the applied index it reflects. */
+  #freshSnapshot(): Snapshot {
+    const applied = this.#node.status().applied;
+    // The state machine reflects every normal entry through `applied` unless it lags on one.
+    const index = this.#lastNormal(applied) ? this.#sm.appliedIndex() : applied;
+    const term = this.#node.log.term(index);
+    assert(
+      term !== undefined,
+      'raft: a fresh snapshot starts at or after the compaction point',
+      `index ${index}, applied ${applied}`,
+    );
+    return {
+      meta: { index, term, voters: this.#node.status().voters },
+      data: joinSnapshot(this.#sm.snapshot(), this.#sessions.encode()),
+    };
   }
 
   /** Whether the state machine lags on a normal entry (then its snapshot would be behind). */
@@ -637,6 +677,9 @@ function isStorageFailure(e: unknown): boolean {
 }
 
 /** Snapshot bytes: 4-byte big-endian length of the session table, the table, the state machine. */
+/** The data of a lazy snapshot: none (the state machine is the data). */
+const EMPTY_DATA = new Uint8Array(0);
+
 function joinSnapshot(sm: Uint8Array, sessions: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + sessions.length + sm.length);
   new DataView(out.buffer).setUint32(0, sessions.length);

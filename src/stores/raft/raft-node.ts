@@ -55,6 +55,11 @@ export interface RaftConfig {
   readonly uncommittedEntriesMax?: number;
   /** Size of an entry's payload in bytes, for `bytesPerMessageMax`. Default: 64 per entry. */
   readonly entryBytes?: (entry: LogEntry) => number;
+  /** When set, a follower that needs a snapshot is sent the one this returns, built by the host
+   *  at that moment (at its applied index, which is at or after the log's compaction point), not
+   *  the one the log was compacted to. For hosts whose state machine is durable on its own and
+   *  so compacts without copying it (the adapter's `lazySnapshots`). Default: none. */
+  readonly snapshotSource?: () => Snapshot;
   readonly knobs?: RaftTestingKnobs;
 }
 
@@ -105,7 +110,10 @@ const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
  */
 export class RaftNode {
   readonly id: NodeId;
-  readonly #cfg: Required<Omit<RaftConfig, 'knobs'>> & { knobs: RaftTestingKnobs };
+  readonly #cfg: Required<Omit<RaftConfig, 'knobs' | 'snapshotSource'>> & {
+    knobs: RaftTestingKnobs;
+  };
+  readonly #snapshotSource: (() => Snapshot) | undefined;
   readonly log: RaftLog;
   #term: number;
   #vote: NodeId | null;
@@ -162,6 +170,7 @@ export class RaftNode {
       entryBytes: config.entryBytes ?? (() => 64),
       knobs: config.knobs ?? {},
     };
+    this.#snapshotSource = config.snapshotSource;
     const hs = restore?.hardState ?? EMPTY_HARD_STATE;
     const snap = restore?.snapshot;
     const meta: SnapshotMeta = snap?.meta ?? { index: 0, term: 0, voters: config.voters };
@@ -726,8 +735,13 @@ export class RaftNode {
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm === undefined) {
       // Compacted away: the follower needs the snapshot.
-      const snap = this.#snapshot;
+      const snap = this.#snapshotSource?.() ?? this.#snapshot;
       assert(snap !== undefined, 'raft: a compacted log has a snapshot', `${to} next ${pr.next}`);
+      assert(
+        this.log.term(snap.meta.index) === snap.meta.term && snap.meta.index <= this.log.committed,
+        'raft: a snapshot sent is committed and ends where the log continues',
+        `snapshot ${snap.meta.index}/${snap.meta.term}, committed ${this.log.committed}`,
+      );
       this.#send(to, { type: 'snap', term: this.#term, snapshot: snap });
       pr.becomeSnapshot(snap.meta.index);
       this.#snapshotTicks.set(to, 0);

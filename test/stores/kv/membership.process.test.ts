@@ -1,7 +1,8 @@
 /**
  * Membership, as docs/guide/kv.md describes: replace a member's machine by removing it
  * (`CLUSTER REMOVE` on the leader), starting it again with an empty data directory, and adding it
- * back (`CLUSTER ADD`); it catches up from the leader and serves reads. A follower refuses admin
+ * back (`CLUSTER ADD`); it catches up from the leader (through a snapshot: the log is compacted)
+ * and serves reads. A follower refuses admin
  * requests with NOTLEADER naming the leader.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +15,13 @@ import { KvCluster } from './cluster.js';
 let cluster: KvCluster;
 
 before(async () => {
-  cluster = await KvCluster.start({ size: 3, proxies: false });
+  // Compact every 10 entries: the wiped member can only catch up through a snapshot, which the
+  // leader builds when it sends it (lazy snapshots, the KV node's default).
+  cluster = await KvCluster.start({
+    size: 3,
+    proxies: false,
+    extraArgs: ['--snapshot-entries', '10'],
+  });
   await cluster.waitForLeader();
 });
 

@@ -17,7 +17,7 @@ import {
 import type { ClientReply } from '../../../src/stores/raft/client-messages.js';
 import { raftInvariants } from '../../../src/stores/raft/invariants.js';
 import { type RaftWireMessage, raftProcess } from '../../../src/stores/raft/process.js';
-import { readSnapshotMeta } from '../../../src/stores/raft/raft-storage.js';
+import { readSnapshotData, readSnapshotMeta } from '../../../src/stores/raft/raft-storage.js';
 
 type Wire = RaftWireMessage<unknown, unknown, unknown>;
 
@@ -44,6 +44,7 @@ function scripted(steps: readonly { at: number; to: NodeId; msg: Wire }[]): Proc
 function spec(
   steps: readonly { at: number; to: NodeId; msg: Wire }[],
   extra: Partial<Spec<Wire>> = {},
+  lazySnapshots = false,
 ): Spec<Wire> {
   return defineSpec<Wire>({
     name: 'raft-process',
@@ -51,6 +52,7 @@ function spec(
     process: raftProcess({
       stateMachine: (kv) => new RegisterMachine(kv),
       snapshotEntries: 4,
+      lazySnapshots,
     }) as Spec<Wire>['process'],
     clients: { ids: ['c1'], process: () => scripted(steps) },
     time: { model: 'async', horizonMs: 3_000 },
@@ -136,46 +138,58 @@ describe('raftProcess', () => {
     );
   });
 
-  it('recovers after every node crash-restarts, and sends a snapshot to a node that lagged', () => {
-    const steps = Array.from({ length: 12 }, (_, i) => ({
-      at: 600 + i * 40,
-      to: 'n1',
-      msg: propose(i + 1, { op: 'write', value: i }),
-    }));
-    const plan = {
-      faults: [
-        // n3 misses the writes; the log is compacted meanwhile (every 4 entries).
-        { kind: 'crash' as const, node: 'n3', at: 500, mode: 'restart' as const, restartAt: 1_800 },
-        {
-          kind: 'crash' as const,
-          node: 'n1',
-          at: 2_000,
-          mode: 'restart' as const,
-          restartAt: 2_100,
-        },
-        {
-          kind: 'crash' as const,
-          node: 'n2',
-          at: 2_200,
-          mode: 'restart' as const,
-          restartAt: 2_300,
-        },
-      ],
-    };
-    const r = runSimulation(spec(steps), { seed: 5, plan });
-    assert.equal(r.status, 'pass', r.violations[0]?.message ?? r.error);
-    const oks = replies(r.world).filter((m) => m.ok);
-    assert.equal(new Set(oks.map((m) => m.seq)).size, 12, 'every write answered');
-    for (const n of ['n1', 'n2', 'n3']) {
-      const value = r.world.storage(n).get(new Uint8Array([...pack('sm'), ...utf8('value')]));
-      assert.equal(
-        value === undefined ? undefined : fromUtf8(value),
-        '11',
-        `${n} holds the last write`,
-      );
-    }
-    assert.ok((readSnapshotMeta(r.world.storage('n3'))?.index ?? 0) > 0, 'n3 got a snapshot');
-  });
+  for (const lazy of [false, true])
+    it(`recovers after every node crash-restarts, and sends a snapshot to a node that lagged${lazy ? ' (lazy snapshots: no copy until one is sent)' : ''}`, () => {
+      const steps = Array.from({ length: 12 }, (_, i) => ({
+        at: 600 + i * 40,
+        to: 'n1',
+        msg: propose(i + 1, { op: 'write', value: i }),
+      }));
+      const plan = {
+        faults: [
+          // n3 misses the writes; the log is compacted meanwhile (every 4 entries).
+          {
+            kind: 'crash' as const,
+            node: 'n3',
+            at: 500,
+            mode: 'restart' as const,
+            restartAt: 1_800,
+          },
+          {
+            kind: 'crash' as const,
+            node: 'n1',
+            at: 2_000,
+            mode: 'restart' as const,
+            restartAt: 2_100,
+          },
+          {
+            kind: 'crash' as const,
+            node: 'n2',
+            at: 2_200,
+            mode: 'restart' as const,
+            restartAt: 2_300,
+          },
+        ],
+      };
+      const r = runSimulation(spec(steps, {}, lazy), { seed: 5, plan });
+      assert.equal(r.status, 'pass', r.violations[0]?.message ?? r.error);
+      const oks = replies(r.world).filter((m) => m.ok);
+      assert.equal(new Set(oks.map((m) => m.seq)).size, 12, 'every write answered');
+      for (const n of ['n1', 'n2', 'n3']) {
+        const value = r.world.storage(n).get(new Uint8Array([...pack('sm'), ...utf8('value')]));
+        assert.equal(
+          value === undefined ? undefined : fromUtf8(value),
+          '11',
+          `${n} holds the last write`,
+        );
+      }
+      assert.ok((readSnapshotMeta(r.world.storage('n3'))?.index ?? 0) > 0, 'n3 got a snapshot');
+      // A lazy snapshot stores no copy on the nodes that took one; n3's, received, has one.
+      const copy = (n: NodeId) => readSnapshotData(r.world.storage(n)).length;
+      if (lazy) assert.equal(copy('n1'), 0, 'n1 compacted without copying its state');
+      else assert.ok(copy('n1') > 0, 'n1 copied its state into the snapshot');
+      assert.ok(copy('n3') > 0, 'the snapshot n3 installed carries the state');
+    });
 
   it('survives full disks: a failed write drops the Ready and rebuilds the node from storage', () => {
     // Each write is sent during the full-disk windows and retried (same session and seq) after.
