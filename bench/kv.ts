@@ -6,10 +6,11 @@
  * 100,000; values are 256 bytes. Both are driven from this process, each client one request at a
  * time: Cadre through its TypeScript client (RESP; every write carries its session and seq),
  * etcd through its v3 JSON gateway (`/v3/kv/put`, `/v3/kv/range`, linearisable by default) with
- * Node's fetch. Requests go to the leader on both (etcd's `--target-leader`).
+ * Node's fetch. Requests go to the leader on both (etcd's `--target-leader`). Before each
+ * measurement both get `--warmup-ms` of the same load, not recorded (steady state).
  *
  * Usage: node --import tsx bench/kv.ts [--duration-ms 3000] [--clients 1,16,64,256] [--no-etcd]
- *   [--snapshot-entries N]
+ *   [--warmup-ms 1000] [--snapshot-entries N]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,8 @@ interface Args {
   durationMs: number;
   clients: number[];
   etcd: boolean;
+  /** Unrecorded load before each measurement, in ms. */
+  warmupMs: number;
   /** `--snapshot-entries` of the Cadre nodes, when given. */
   snapshotEntries: number | undefined;
 }
@@ -33,6 +36,7 @@ function parseArgs(argv: string[]): Args {
     durationMs: 3_000,
     clients: [1, 16, 64, 256],
     etcd: true,
+    warmupMs: 1_000,
     snapshotEntries: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -40,6 +44,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--duration-ms') args.durationMs = Number(argv[++i]);
     else if (a === '--clients') args.clients = String(argv[++i]).split(',').map(Number);
     else if (a === '--no-etcd') args.etcd = false;
+    else if (a === '--warmup-ms') args.warmupMs = Number(argv[++i]);
     else if (a === '--snapshot-entries') args.snapshotEntries = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
@@ -80,13 +85,16 @@ async function measure(
   op: 'put' | 'get',
   clients: number,
   durationMs: number,
+  warmupMs: number,
 ): Promise<Row> {
   const conns = Array.from({ length: clients }, () => driver.client());
   const latencies: number[] = [];
   let errors = 0;
-  // Warm-up: one request per client (connections, leader discovery).
+  // Warm-up: one request per client (connections, leader discovery), then `warmupMs` of the
+  // same load, not recorded, so both systems are measured in their steady state.
   await Promise.all(conns.map((c) => c.put(randomKey()).catch(() => undefined)));
-  const start = performance.now();
+  const recordFrom = performance.now() + warmupMs;
+  const start = recordFrom;
   const end = start + durationMs;
   await Promise.all(
     conns.map(async (c) => {
@@ -94,9 +102,9 @@ async function measure(
         const t = performance.now();
         try {
           await (op === 'put' ? c.put(randomKey()) : c.get(randomKey()));
-          latencies.push(performance.now() - t);
+          if (t >= recordFrom) latencies.push(performance.now() - t);
         } catch {
-          errors++;
+          if (t >= recordFrom) errors++;
         }
       }
     }),
@@ -247,7 +255,7 @@ async function main(): Promise<void> {
     for (const clients of args.clients) {
       for (const op of ['put', 'get'] as const) {
         for (const driver of drivers) {
-          const row = await measure(driver, op, clients, args.durationMs);
+          const row = await measure(driver, op, clients, args.durationMs, args.warmupMs);
           rows.push(row);
           console.error(
             `${row.system} ${op} c=${clients}: ${row.opsPerSec.toFixed(0)} ops/s p50 ${row.p50Ms.toFixed(2)} ms p99 ${row.p99Ms.toFixed(2)} ms (${row.errors} errors)`,
