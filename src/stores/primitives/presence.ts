@@ -254,13 +254,22 @@ export class PresenceState {
     this.#noteIncarnation(node, incarnationOf(replica));
   }
 
-  /** Joins a peer's state (validated). */
-  merge(wire: PresenceWire): void {
+  /** Joins a peer's state (validated). Returns how many of this node's own entries the peer had
+   * collected; they are re-added under fresh dots. */
+  merge(wire: PresenceWire): number {
     const other = decodeState(wire);
+    const own = [...this.#kernel.entries.values()].filter((e) => e.dot.replica === this.replica);
     this.#kernel.join(other);
+    // A node is the only writer of its entries, so a peer that has seen one of ours and no longer
+    // holds it collected us as permanently down (our messages to it were lost while we still
+    // heard it, so we never saw it down and never reincarnated). We are alive: re-add them under
+    // fresh dots, which every replica accepts — else they would be gone everywhere, here too.
+    const collected = own.filter((e) => !this.#kernel.entries.has(dotKey(e.dot)));
+    for (const e of collected) this.#kernel.add(this.replica, e.value);
     for (const { dot } of [...this.#kernel.entries.values()])
       this.#noteIncarnation(nodeOfReplica(dot.replica), incarnationOf(dot.replica));
     this.#dropSuperseded();
+    return collected.length;
   }
 
   /** The listed view: own entries plus entries of nodes for which `visible(node)` holds. */
