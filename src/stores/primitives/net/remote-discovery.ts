@@ -24,7 +24,11 @@ import {
   watchRequest,
   watchResult,
 } from '../discovery.js';
-import { type KvRequester, sleep } from './requester.js';
+import { keepAlive } from './keep-alive.js';
+import type { KvRequester } from './requester.js';
+import { type Watch, watchLoop } from './watch-loop.js';
+
+export type { Watch };
 
 /** A live registration: kept alive every `ttlMs / 3` until deregistered or found expired. */
 export interface Registration {
@@ -35,17 +39,6 @@ export interface Registration {
   readonly alive: boolean;
   /** Revokes the lease: the instance leaves at once. */
   deregister(): Promise<void>;
-}
-
-/** A running watch. */
-export interface Watch {
-  /** The revision the next poll asks from. */
-  readonly nextRevision: number;
-  /** Stops polling (a poll in flight finishes without calling back). */
-  stop(): void;
-  /** Settles when the watch stopped: rejects when the history it needed was compacted or a
-   *  poll failed. */
-  readonly done: Promise<void>;
 }
 
 export class RemoteDiscovery {
@@ -82,23 +75,17 @@ export class RemoteDiscovery {
   ): Registration {
     const client = this.#client;
     let alive = true;
-    const timer = setInterval(
-      () => {
-        client.request(keepAliveRequest(lease)).then(
-          (result) => {
-            if (alive && !stillRegistered(result)) {
-              alive = false;
-              clearInterval(timer);
-              onExpired?.();
-            }
-          },
-          // No answer this round: try again next round; the lease outlives a few misses.
-          () => undefined,
-        );
-      },
+    const keeper = keepAlive(
+      client,
       Math.max(1, Math.floor(ttlMs / 3)),
+      () => keepAliveRequest(lease),
+      (result) => {
+        if (stillRegistered(result)) return true;
+        alive = false;
+        onExpired?.();
+        return false;
+      },
     );
-    timer.unref();
     return {
       service,
       id,
@@ -108,7 +95,7 @@ export class RemoteDiscovery {
       },
       async deregister() {
         alive = false;
-        clearInterval(timer);
+        keeper.stop();
         await client.request(deregisterRequest(lease));
       },
     };
@@ -129,28 +116,18 @@ export class RemoteDiscovery {
     onDiffs: (diffs: readonly DiscoveryDiff[]) => void,
     options: { readonly pollMs?: number } = {},
   ): Watch {
-    let next = revision;
-    let stopped = false;
-    const client = this.#client;
-    const loop = async () => {
-      while (!stopped) {
-        const outcome = watchResult(service, await client.request(watchRequest(service, next)));
-        if (stopped) return;
-        if (outcome.kind === 'compacted') throw new Error(outcome.message);
-        if (outcome.diffs.length > 0) onDiffs(outcome.diffs);
-        next = outcome.nextRevision;
-        if (outcome.diffs.length === 0) await sleep(options.pollMs ?? 100);
-      }
-    };
-    const done = loop();
-    return {
-      get nextRevision() {
-        return next;
+    return watchLoop(
+      this.#client,
+      revision,
+      (next) => watchRequest(service, next),
+      (result) => {
+        const outcome = watchResult(service, result);
+        return outcome.kind === 'compacted'
+          ? outcome
+          : { kind: 'items', items: outcome.diffs, nextRevision: outcome.nextRevision };
       },
-      stop() {
-        stopped = true;
-      },
-      done,
-    };
+      onDiffs,
+      options.pollMs ?? 100,
+    );
   }
 }

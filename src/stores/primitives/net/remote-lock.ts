@@ -26,6 +26,7 @@ import {
   startAcquire,
   startRelease,
 } from '../lock.js';
+import { type KeepAlive, keepAlive } from './keep-alive.js';
 import { type KvRequester, sleep } from './requester.js';
 
 /** Options of a {@link RemoteLock}. */
@@ -45,7 +46,7 @@ export class RemoteLock {
   readonly #client: KvRequester;
   readonly #options: RemoteLockOptions;
   #state: LockState = IDLE_LOCK;
-  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #keepAlive: KeepAlive | undefined;
 
   constructor(client: KvRequester, options: RemoteLockOptions) {
     this.#client = client;
@@ -106,29 +107,24 @@ export class RemoteLock {
   }
 
   #startKeepAlive(): void {
-    const everyMs = this.#options.keepAliveMs ?? Math.max(1, Math.floor(this.#options.ttlMs / 3));
-    this.#keepAlive = setInterval(() => {
-      const request = keepAliveRequest(this.#state);
-      if (request === undefined) return;
-      this.#client.request(request).then(
-        (result) => {
-          const wasHeld = this.#state.phase === 'held';
-          const step = onKeepAlive(this.#state, result);
-          this.#state = step.state;
-          if (step.event === 'lost') {
-            this.#stopKeepAlive();
-            if (wasHeld) this.#options.onLost?.(step.state.reason);
-          }
-        },
-        // No answer this round: the next keep-alive tries again; the lease outlives a few misses.
-        () => undefined,
-      );
-    }, everyMs);
-    this.#keepAlive.unref();
+    this.#keepAlive = keepAlive(
+      this.#client,
+      this.#options.keepAliveMs ?? Math.max(1, Math.floor(this.#options.ttlMs / 3)),
+      () => keepAliveRequest(this.#state),
+      (result) => {
+        const wasHeld = this.#state.phase === 'held';
+        const step = onKeepAlive(this.#state, result);
+        this.#state = step.state;
+        if (step.event !== 'lost') return true;
+        this.#keepAlive = undefined;
+        if (wasHeld) this.#options.onLost?.(step.state.reason);
+        return false;
+      },
+    );
   }
 
   #stopKeepAlive(): void {
-    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive?.stop();
     this.#keepAlive = undefined;
   }
 }

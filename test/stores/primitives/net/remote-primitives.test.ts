@@ -15,7 +15,9 @@ import {
   RemoteEventLog,
 } from '../../../../src/stores/primitives/net/remote-event-log.js';
 import { RemoteLock } from '../../../../src/stores/primitives/net/remote-lock.js';
+import { RemoteRegistry } from '../../../../src/stores/primitives/net/remote-registry.js';
 import { sleep } from '../../../../src/stores/primitives/net/requester.js';
+import type { RegistryChange } from '../../../../src/stores/primitives/registry.js';
 import { LocalBackend } from '../../kv/local-backend.js';
 
 let backend: LocalBackend;
@@ -216,5 +218,52 @@ describe('RemoteDiscovery', () => {
     backend.timeMs += 10_000;
     await until('the expiry', () => expired);
     assert.equal(reg.alive, false);
+  });
+});
+
+describe('RemoteRegistry', () => {
+  it('gives a name to one owner at a time, tells the next who holds it, and frees it', async () => {
+    const a = new RemoteRegistry(client());
+    const b = new RemoteRegistry(client());
+    const start = (await a.list('svc-')).revision;
+    const changes: RegistryChange[] = [];
+    const watch = a.watch('svc-', start + 1, (c) => changes.push(...c), { pollMs: 5 });
+    const held = await a.register('svc-leader', 'alice', { ttlMs: 60_000 });
+    assert.equal(held.kind, 'registered');
+    const taken = await b.register('svc-leader', 'bob', { ttlMs: 60_000 });
+    assert.ok(taken.kind === 'taken' && held.kind === 'registered');
+    assert.equal(taken.holder, 'alice');
+    assert.equal(taken.holderEpoch, held.epoch);
+    const found = await b.lookup('svc-leader');
+    assert.deepEqual(found.entry, { name: 'svc-leader', owner: 'alice', epoch: held.epoch });
+    await held.unregister();
+    assert.equal(held.held, false);
+    const again = await b.register('svc-leader', 'bob', { ttlMs: 60_000 });
+    assert.ok(again.kind === 'registered' && again.epoch > held.epoch, 'epochs grow');
+    assert.deepEqual(
+      (await a.list('svc-')).entries.map((e) => e.owner),
+      ['bob'],
+    );
+    await until('three changes', () => changes.length === 3);
+    watch.stop();
+    await watch.done;
+    assert.deepEqual(
+      changes.map((c) => (c.type === 'registered' ? `+${c.owner}` : '-')),
+      ['+alice', '-', '+bob'],
+    );
+  });
+
+  it('tells the owner when its name was lost to an expired lease', async () => {
+    const lost: string[] = [];
+    const registry = new RemoteRegistry(client());
+    const held = await registry.register('batch-leader', 'carol', {
+      ttlMs: 30,
+      onLost: (reason) => lost.push(reason),
+    });
+    backend.timeMs += 10_000;
+    await until('the loss', () => lost.length > 0);
+    assert.deepEqual(lost, ['lease expired']);
+    assert.ok(held.kind === 'registered' && !held.held);
+    await assert.rejects(registry.register('', 'x'), /name must be a non-empty string/);
   });
 });
