@@ -21,6 +21,7 @@ import type { NodeId } from '../../core/ids.js';
 import { type ApInstance, type ApServiceDiff, replayServiceDiffs } from './discovery-ap.js';
 import type { DiscoveryFactEntry } from './discovery-ap-process.js';
 import { canonicalMeta } from './presence.js';
+import { listMismatchOf, ownedLines, sinceStart } from './presence-guarantees.js';
 
 /** A node's list as sorted `service owner id address labels` lines (`withReplica`: with the
  * owner's incarnation after the id). */
@@ -42,41 +43,18 @@ export function listedInstanceLines(
     .sort();
 }
 
-/** Facts of `node` since its last `presence-start` (a restart forgets its registrations). */
-function sinceStart(world: WorldView, node: NodeId): FactRecord[] {
-  const mine = world.facts().filter((f) => f.node === node);
-  let start = -1;
-  mine.forEach((f, i) => {
-    if (f.name === 'presence-start') start = i;
-  });
-  return mine.slice(start + 1);
-}
-
 /** What live nodes have registered: replay of their facts since their last start. */
 export function expectedInstanceLines(world: WorldView): string[] {
-  const lines: string[] = [];
-  for (const node of world.nodes.filter((n) => world.up(n))) {
-    const owned = new Map<string, string>();
-    for (const f of sinceStart(world, node)) {
-      const id = `${f.args[0]} ${node} ${f.args[1]}`;
-      if (f.name === 'registered') owned.set(id, `${f.args[2]} ${f.args[3]}`);
-      else if (f.name === 'deregistered') owned.delete(id);
-    }
-    for (const [id, rest] of owned) lines.push(`${id} ${rest}`);
-  }
-  return lines.sort();
+  return ownedLines(world, 'registered', 'deregistered', (f) => `${f.args[2]} ${f.args[3]}`);
 }
 
 function listMismatch(world: WorldView): string | undefined {
-  const expected = expectedInstanceLines(world);
-  for (const node of world.nodes.filter((n) => world.up(n))) {
-    const got = listedInstanceLines(world, node, false);
-    const missing = expected.filter((l) => !got.includes(l));
-    const extra = got.filter((l) => !expected.includes(l));
-    if (missing.length > 0 || extra.length > 0)
-      return `${node} lists ${got.length} instances, live nodes registered ${expected.length}; missing [${missing.slice(0, 3).join('; ')}], extra [${extra.slice(0, 3).join('; ')}]`;
-  }
-  return undefined;
+  return listMismatchOf(
+    world,
+    expectedInstanceLines(world),
+    (node) => listedInstanceLines(world, node, false),
+    'instances',
+  );
 }
 
 /** Liveness: every node is up and lists exactly the instances registered on live nodes. */

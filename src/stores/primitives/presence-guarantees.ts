@@ -44,8 +44,9 @@ function listedLines(world: WorldView, node: NodeId, withReplica: boolean): stri
     .sort();
 }
 
-/** Facts of `node` since its last `presence-start`. */
-function sinceStart(world: WorldView, node: NodeId): FactRecord[] {
+/** Facts of `node` since its last `presence-start` (a restart forgets what it tracked). Shared with
+ *  the layers on presence (AP discovery). */
+export function sinceStart(world: WorldView, node: NodeId): FactRecord[] {
   const mine = world.facts().filter((f) => f.node === node);
   let start = -1;
   mine.forEach((f, i) => {
@@ -54,31 +55,49 @@ function sinceStart(world: WorldView, node: NodeId): FactRecord[] {
   return mine.slice(start + 1);
 }
 
-/** What live nodes own: replay of their `tracked`/`untracked` facts since their last start. */
-function expectedLines(world: WorldView): string[] {
+/** What live nodes own, as sorted `topic node key value` lines: the replay of each live node's
+ *  `added` / `removed` facts (args: topic, key, …) since its last start; `value` renders the rest
+ *  of an `added` fact. Shared with the layers on presence. */
+export function ownedLines(
+  world: WorldView,
+  added: string,
+  removed: string,
+  value: (f: FactRecord) => string,
+): string[] {
   const lines: string[] = [];
   for (const node of world.nodes.filter((n) => world.up(n))) {
     const owned = new Map<string, string>();
     for (const f of sinceStart(world, node)) {
       const id = `${f.args[0]} ${node} ${f.args[1]}`;
-      if (f.name === 'tracked') owned.set(id, f.args[2] as string);
-      else if (f.name === 'untracked') owned.delete(id);
+      if (f.name === added) owned.set(id, value(f));
+      else if (f.name === removed) owned.delete(id);
     }
-    for (const [id, meta] of owned) lines.push(`${id} ${meta}`);
+    for (const [id, rest] of owned) lines.push(`${id} ${rest}`);
   }
   return lines.sort();
 }
 
-function listMismatch(world: WorldView): string | undefined {
-  const expected = expectedLines(world);
+/** The first live node whose `listed` lines differ from `expected`, named with what is missing
+ *  and extra (`noun`: what a line is, e.g. "entries"), or undefined when all agree. */
+export function listMismatchOf(
+  world: WorldView,
+  expected: readonly string[],
+  listed: (node: NodeId) => readonly string[],
+  noun: string,
+): string | undefined {
   for (const node of world.nodes.filter((n) => world.up(n))) {
-    const got = listedLines(world, node, false);
+    const got = listed(node);
     const missing = expected.filter((l) => !got.includes(l));
     const extra = got.filter((l) => !expected.includes(l));
     if (missing.length > 0 || extra.length > 0)
-      return `${node} lists ${got.length} entries, live nodes track ${expected.length}; missing [${missing.slice(0, 3).join('; ')}], extra [${extra.slice(0, 3).join('; ')}]`;
+      return `${node} lists ${got.length} ${noun}, live nodes own ${expected.length}; missing [${missing.slice(0, 3).join('; ')}], extra [${extra.slice(0, 3).join('; ')}]`;
   }
   return undefined;
+}
+
+function listMismatch(world: WorldView): string | undefined {
+  const expected = ownedLines(world, 'tracked', 'untracked', (f) => f.args[2] as string);
+  return listMismatchOf(world, expected, (node) => listedLines(world, node, false), 'entries');
 }
 
 /** Liveness: every node is up and lists exactly what the live nodes track. */

@@ -307,7 +307,7 @@ describe('AP discovery: the checks catch broken runs', () => {
     const missing = world(base, { n1: listing, n2: {} });
     assert.match(
       apDiscoveryListsExpected.check(missing) ?? '',
-      /n2 lists 0 instances, live nodes registered 1; missing \[web n1 i1 a:1 \[\]\]/,
+      /n2 lists 0 instances, live nodes own 1; missing \[web n1 i1 a:1 \[\]\]/,
     );
     const phantom = world(
       [...base, f('n2', 5, 'discovery-diff', 'web', '[]', encodeFactEntries([i1]))],

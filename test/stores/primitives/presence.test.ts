@@ -262,7 +262,7 @@ describe('presence checks', () => {
     const missing = world(good, { n1: listed, n2: {} });
     assert.match(
       presenceListsExpected.check(missing) ?? '',
-      /n2 lists 0 entries, live nodes track 1/,
+      /n2 lists 0 entries, live nodes own 1/,
     );
     const lost = world(good.slice(0, 4), { n1: listed, n2: listed });
     assert.match(diffsReplay.check(lost) ?? '', /n2: replayed diffs give 0 entries, it lists 1/);
