@@ -8,9 +8,11 @@
  * 2. Convergence after a partition heals: two cache nodes whose links pass through
  *    src/runtime/fault-proxy.ts (one proxy per direction); the proxies partition them, 5,000
  *    distinct keys are written on each side (10,000 divergent keys), the proxies heal, and the
- *    time until both nodes hold all 10,000 keys is measured (INFO polled every 5 ms). Twice:
+ *    time until both nodes hold all 10,000 keys is measured (key counts polled every 5 ms). Twice:
  *    through delta gossip (the delta buffer still holds the writes) and through digest
- *    anti-entropy alone (`deltaBufferMax` 1, so gossip has nothing left to resend).
+ *    anti-entropy alone (`deltaBufferMax` 1, so gossip has nothing left to resend);
+ *    `--convergence-runs` times each (default 3), alternating; in memory and persisted (every
+ *    merge written to LMDB before the acknowledgement leaves).
  * 3. Memory per key (`--keys N`, default 100,000; `--memory-only` runs just this part): a fresh
  *    redis-server and an in-process cache node get the same SET load over N keys with 16-byte
  *    values, and both are measured by the same two yardsticks — RSS growth, and live data (Redis'
@@ -46,6 +48,8 @@ const requests = flag('requests', 100_000);
 const memoryKeys = flag('keys', 100_000);
 /** Full GCs (a second apart) before the cache's memory is read (`--gc-rounds`, default 2). */
 const gcRounds = flag('gc-rounds', 2);
+/** Runs of each convergence path (`--convergence-runs`, default 3). */
+const convergenceRuns = flag('convergence-runs', 3);
 const dir = mkdtempSync(join(tmpdir(), 'cadre-cache-bench-'));
 const children: ChildProcess[] = [];
 
@@ -267,13 +271,14 @@ async function throughputAndMemory() {
 async function convergence(
   label: string,
   deltaBufferMax: number,
+  persist: boolean,
 ): Promise<{ label: string; ms: number }> {
   const [a, b] = (await freePorts(2)) as [number, number];
   const toB = await FaultProxy.start({ host: '127.0.0.1', port: b }, { cadreFrames: true });
   const toA = await FaultProxy.start({ host: '127.0.0.1', port: a }, { cadreFrames: true });
   const logger = pino({ level: 'silent' });
   const cache = {
-    persist: false,
+    persist,
     gossipIntervalMs: 20,
     antiEntropyIntervalMs: 100,
     deltaBufferMax,
@@ -328,6 +333,24 @@ async function convergence(
   return { label, ms };
 }
 
+/** `--convergence-runs` runs of each path, alternating (the machine's load drifts). */
+async function convergenceSeries(): Promise<[string, number[]][]> {
+  const paths = [
+    ['delta gossip (buffer holds the writes)', 10_000, false],
+    ['digest anti-entropy only (delta buffer of 1)', 1, false],
+    ['delta gossip, persisted (LMDB)', 10_000, true],
+    ['digest anti-entropy only, persisted (LMDB)', 1, true],
+  ] as const;
+  const out = paths.map(([label]) => [label, [] as number[]] as [string, number[]]);
+  for (let i = 0; i < convergenceRuns; i++) {
+    for (const [j, [label, buffer, persist]] of paths.entries()) {
+      const r = await convergence(`${label.split(' ')[0]}-${persist}-${i}`, buffer, persist);
+      out[j]?.[1].push(r.ms);
+    }
+  }
+  return out;
+}
+
 try {
   if (args.includes('--memory-only')) {
     // One fresh redis-server per run, so its baseline is an empty server like ours.
@@ -341,12 +364,9 @@ try {
     process.exit(0);
   }
   if (args.includes('--convergence-only')) {
-    for (const [label, buffer] of [
-      ['delta', 10_000],
-      ['digest', 1],
-    ] as const) {
-      console.log(label, (await convergence(label, buffer)).ms.toFixed(0), 'ms');
-    }
+    console.log(`convergence, load average ${loadavg()[0]?.toFixed(1)} on 2 cores`);
+    for (const [label, ms] of await convergenceSeries())
+      console.log(label, ms.map((x) => x.toFixed(0)).join(' / '), 'ms');
     process.exit(0);
   }
   const load = loadavg()[0]?.toFixed(1);
@@ -370,15 +390,18 @@ try {
     `| cadre cache, persisted (LMDB group commit) | ${t.diskRun.set.toFixed(0)} | ${t.diskRun.get.toFixed(0)} | ${pct(t.diskRun.set, t.redisRun.set)} | ${pct(t.diskRun.get, t.redisRun.get)} |`,
   );
   printMemory(t.memory);
-  console.log('\n| convergence after heal, 10,000 divergent keys (5,000 per side) | ms |');
-  console.log('|---|---|');
-  for (const [label, buffer] of [
-    ['delta gossip (buffer holds the writes)', 10_000],
-    ['digest anti-entropy only (delta buffer of 1)', 1],
-  ] as const) {
-    const r = await convergence(label.split(' ')[0] as string, buffer);
-    console.log(`| ${label} | ${r.ms.toFixed(0)} |`);
+  console.log(
+    `\n| convergence after heal, 10,000 divergent keys (5,000 per side), ${convergenceRuns} runs each, alternating | ms per run | median |`,
+  );
+  console.log('|---|---|---|');
+  const runs = await convergenceSeries();
+  for (const [label, ms] of runs) {
+    const sorted = [...ms].sort((a, b) => a - b);
+    console.log(
+      `| ${label} | ${ms.map((x) => x.toFixed(0)).join(' / ')} | ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(0)} |`,
+    );
   }
+  console.log(`load average after: ${loadavg()[0]?.toFixed(1)}`);
 } finally {
   for (const c of children) c.kill('SIGKILL');
   await CacheNodeProcess.killAll();

@@ -30,6 +30,7 @@ export {
   RespProtocolError,
   SYNTAX_ERROR,
 } from './errors.js';
+export { globMatch } from './glob.js';
 export { type CommandCounters, RespMetrics } from './metrics.js';
 export {
   DEFAULT_REQUEST_LIMITS,

@@ -6,6 +6,7 @@ import { diffReplicas, type ReplicaState } from '../../check/convergence.js';
 import type { FactRecord } from '../../core/fact.js';
 import type { FinalCheck, Liveness, WorldView } from '../../core/guarantee.js';
 import type { NodeId } from '../../core/ids.js';
+import { FINGERPRINT_KEY } from './process.js';
 
 /** A node's resolved values: key → value (expiry ignored: it is part of the replicated state). */
 function values(world: WorldView, node: NodeId): Map<string, unknown> {
@@ -13,11 +14,25 @@ function values(world: WorldView, node: NodeId): Map<string, unknown> {
   return new Map(mem.keys('v/').map((k) => [k.slice(2), mem.get(k)]));
 }
 
+/** A node's values plus its entry fingerprint (mirrored by the process): equal values can hide
+ * unequal states — sibling or counter entries that happen to resolve alike, which one more
+ * merge would change — so convergence is judged on both. */
 function liveStates(world: WorldView): Map<NodeId, ReplicaState> {
-  return new Map(world.nodes.filter((n) => world.up(n)).map((n) => [n, values(world, n)]));
+  return new Map(
+    world.nodes
+      .filter((n) => world.up(n))
+      .map((n) => {
+        const state = values(world, n);
+        state.set(FINGERPRINT_STATE_KEY, world.memory(n).get(FINGERPRINT_KEY));
+        return [n, state];
+      }),
+  );
 }
 
-/** Liveness: once faults heal, every node is up and all hold the same values. */
+/** The fingerprint's name among a node's values in a diff (no cache key of the workloads). */
+const FINGERPRINT_STATE_KEY = '(entry fingerprint)';
+
+/** Liveness: once faults heal, every node is up and all hold the same values and entries. */
 export const replicasConverge: Liveness = {
   name: 'replicas-converge',
   holds(world: WorldView): boolean {

@@ -39,6 +39,11 @@ export class Membership {
     return before;
   }
 
+  /** When `peer` was last heard from (its start time if never), ms; undefined for a stranger. */
+  lastHeardMs(peer: NodeId): number | undefined {
+    return this.#lastHeard.get(peer);
+  }
+
   status(peer: NodeId, nowMs: number): PeerStatus {
     const last = this.#lastHeard.get(peer);
     if (last === undefined) return 'perm-down';

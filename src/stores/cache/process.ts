@@ -7,14 +7,19 @@
  *   with `ctx.send(from, reply)`. Writes apply locally first: a node reads its own writes.
  * - **Delta gossip** (Almeida et al. 2018, Alg. 2): every write appends the keys it changed to a
  *   delta buffer; every `gossipIntervalMs` the node sends each of `fanout` up peers the current
- *   states of the keys changed since that peer's last acknowledgement. Unacknowledged intervals
- *   are re-sent, so loss and duplication are harmless. Received changes are buffered again for
- *   relay when fan-out does not reach every peer.
+ *   states of the keys changed since what it last sent that peer (pipelined: no waiting for
+ *   acknowledgements). What stays unacknowledged is re-sent from the last acknowledgement, so
+ *   loss and duplication are harmless — except to a peer silent since it was sent, which is
+ *   probed instead (copies would pile up behind a partition that holds traffic). Received
+ *   changes are buffered again for relay when fan-out does not reach every peer.
  * - **Anti-entropy** for what gossip missed (buffer overflow, restarts, long partitions): every
  *   `antiEntropyIntervalMs` the node sends one peer its bucket digests; only differing buckets'
  *   keys travel, both ways (digest → repair → fill). A complete exchange proves the responder
  *   contains the initiator's state as of the digest, so it adopts the initiator's knowledge
- *   vector. A node that starts empty bootstraps through the same exchange at once.
+ *   vector. Each side sends only what the other lacks (see the `repair` case). A node that
+ *   starts empty bootstraps through the same exchange at once.
+ * - **SCAN** cursors are live iterators kept by the node (see `#scan`); SET NX/XX are decided
+ *   against this replica.
  * - **Causal stability**: the frontier is the minimum knowledge over all members; key contexts
  *   below it are pruned and tombstones collected.
  * - **Membership**: temporarily-down peers are skipped by gossip but still hold back stability;
@@ -29,6 +34,7 @@
 import { fact } from '../../core/fact.js';
 import { ENVIRONMENT, type NodeId } from '../../core/ids.js';
 import type { Context, Process, ProcessFactory } from '../../core/process.js';
+import { globMatch } from '../../resp/glob.js';
 import { fromUtf8, utf8 } from '../../storage/bytes.js';
 import type { OrderedKVReader } from '../../storage/ordered-kv.js';
 import {
@@ -55,6 +61,8 @@ import {
   isRequest,
   type PeerMessage,
   WireFormatError,
+  type WireKeys,
+  WireKeysBuilder,
 } from './messages.js';
 
 /** Options of the cache process. Every field has a default. */
@@ -139,6 +147,15 @@ export class CacheDataError extends Error {
 const KEY_PREFIX = 'k/';
 /** Sends of one unacknowledged delta interval before anti-entropy takes over. */
 const DELTA_TRIES_MAX = 3;
+/** Most keys in an unacknowledged interval sent again to a peer that has been silent since (see
+ * `#retransmitDue`); larger ones wait for a probe's answer. */
+const BLIND_RETRANSMIT_KEYS_MAX = 256;
+/** Where the mirror keeps the replica's entry fingerprint (see `#changed`); not a `v/` key. */
+export const FINGERPRINT_KEY = 'fingerprint';
+/** Most open SCAN cursors per node; starting one more forgets the least recently used. */
+export const SCAN_CURSORS_MAX = 1024;
+/** A SCAN cursor unused for this long is forgotten, ms. */
+export const SCAN_IDLE_MS = 300_000;
 const META_INCARNATION = utf8('m/incarnation');
 const META_EPOCH = utf8('m/epoch');
 const META_SEQ = utf8('m/seq');
@@ -226,9 +243,11 @@ export class CacheNode implements Process<CacheMsg> {
   #clock!: HybridClock;
   #membership!: Membership;
   #session = 0;
+  /** No peers (a one-node cluster): no delta buffer to keep. */
+  #alone = false;
   #epoch = 0;
   /** Delta buffer: position → keys changed. Positions `#bufferStart..#bufferSeq`. */
-  #buffer: string[][] = [];
+  #buffer: (readonly string[])[] = [];
   #bufferStart = 1;
   #bufferSeq = 0;
   readonly #acked = new Map<NodeId, number>();
@@ -237,6 +256,14 @@ export class CacheNode implements Process<CacheMsg> {
   readonly #rounds = new Map<number, Round>();
   #round = 0;
   readonly #lastSent = new Map<NodeId, number>();
+  /** Per peer: the states this node last sent it in a repair, and when (see the `repair`
+   * case). */
+  readonly #repairSent = new Map<NodeId, { readonly atMs: number; readonly states: CacheDelta }>();
+  /** Open SCAN cursors, least recently used first (see `#scan`). */
+  readonly #scans = new Map<number, { readonly it: Iterator<string>; readonly usedMs: number }>();
+  #nextScan = 1;
+  /** Per peer: when it was last probed (see `#probe`). */
+  readonly #probedAt = new Map<NodeId, number>();
   /** Per peer: the buffer position of the last delta sent, and when. */
   readonly #sentAt = new Map<
     NodeId,
@@ -299,6 +326,7 @@ export class CacheNode implements Process<CacheMsg> {
     const incarnation = this.#readCount(ctx, META_INCARNATION) + 1;
     ctx.storage.put(META_INCARNATION, utf8(String(incarnation)));
     this.#session = incarnation;
+    this.#alone = ctx.peers.length === 0;
     // Without persistence every start is a new replica; with it, only a wipe (rejoin) is.
     this.#epoch = this.#o.persist ? this.#readCount(ctx, META_EPOCH) : incarnation;
     this.#membership = new Membership(
@@ -309,6 +337,7 @@ export class CacheNode implements Process<CacheMsg> {
     );
     this.#reset(ctx);
     if (this.#o.persist) this.#load(ctx);
+    if (this.#o.mirror) ctx.memory.set(FINGERPRINT_KEY, this.#map.digest.fingerprint());
     if (!this.#o.antiEntropy) return;
     ctx.setTimer('gossip', this.#o.gossipIntervalMs);
     ctx.setTimer('sweep', this.#o.sweepIntervalMs);
@@ -324,6 +353,7 @@ export class CacheNode implements Process<CacheMsg> {
       return;
     }
     if (!ctx.peers.includes(from)) return; // replies and peer traffic only come from peers
+    const heardBeforeMs = this.#membership.lastHeardMs(from) ?? Number.NEGATIVE_INFINITY;
     const before = this.#membership.heard(from, ctx.now());
     if (before === 'perm-down') {
       // It may hold writes whose tombstones we collected: it must start over as a new replica.
@@ -331,10 +361,31 @@ export class CacheNode implements Process<CacheMsg> {
       this.#forget(from);
       return;
     }
-    // Hearing from a peer proves the link carries messages again (e.g. a partition healed): a
-    // delta interval that was backing off, or waiting for anti-entropy, goes out next round.
+    // Hearing from a peer that had been silent since our unacknowledged deltas went out ends a
+    // partition (or a crash). What we sent may still be on its way (a partition that holds
+    // traffic delivers it at the heal) or lost (one that drops it): resending at once would, in
+    // the first case, queue a second full copy behind the first. So the peer is probed: its
+    // `pong` leaves after everything it received before our probe, acknowledgements included,
+    // so whatever is still unacknowledged when the pong arrives was lost, and goes out next
+    // round. Heard from meanwhile (a live, lossy link): a backing-off interval goes out next
+    // round. A peer that needs a digest exchange (the buffer moved on, or deltas were given up)
+    // gets one at once instead of at the next anti-entropy tick.
     const sent = this.#sentAt.get(from);
-    if (sent !== undefined && sent.tries > 1) this.#sentAt.delete(from);
+    const acked = this.#acked.get(from) ?? 0;
+    let repairNow = false;
+    if (sent !== undefined && sent.seq > acked) {
+      // Strictly before: a re-armed clock starts at the moment the peer was heard.
+      const cameBack = heardBeforeMs < sent.atMs;
+      if (msg.type === 'pong') {
+        this.#sentAt.set(from, { seq: sent.seq, atMs: Number.NEGATIVE_INFINITY, tries: 1 });
+      } else if (cameBack) {
+        this.#sentAt.set(from, { seq: sent.seq, atMs: ctx.now(), tries: 1 });
+        this.#probe(ctx, from, Number.NEGATIVE_INFINITY, true);
+      } else if (sent.tries > 1) {
+        this.#sentAt.delete(from);
+      }
+      repairNow = cameBack && (this.#needsRepair.has(from) || acked + 1 < this.#bufferStart);
+    }
     try {
       this.#peer(ctx, from, msg as PeerMessage);
     } catch (e) {
@@ -342,6 +393,11 @@ export class CacheNode implements Process<CacheMsg> {
       // A malformed peer message is dropped whole (validation precedes any change).
       this.stats.badPeerMessages++;
       ctx.log(`dropped a malformed message from ${from}: ${e.message}`);
+    }
+    // After the message: if it completed an exchange, that exchange is not repeated.
+    if (repairNow && this.#o.antiEntropy) {
+      this.#needsRepair.add(from);
+      this.#startRepair(ctx, from);
     }
   }
 
@@ -352,6 +408,8 @@ export class CacheNode implements Process<CacheMsg> {
         ctx.setTimer('gossip', this.#o.gossipIntervalMs);
         return;
       case 'anti-entropy':
+        for (const [peer, r] of this.#repairSent)
+          if (ctx.now() - r.atMs >= this.#roundTimeoutMs) this.#repairSent.delete(peer);
         this.#startRepair(ctx);
         this.#collect(ctx);
         ctx.setTimer('anti-entropy', this.#o.antiEntropyIntervalMs);
@@ -380,17 +438,12 @@ export class CacheNode implements Process<CacheMsg> {
   #answer(ctx: Context<CacheMsg>, req: CacheRequest): CacheReply {
     const now = ctx.now();
     const id = req.id;
-    const keyProblem = (key: unknown): string | undefined =>
-      typeof key !== 'string'
-        ? 'key must be a string'
-        : key.length > this.#o.keyLengthMax
-          ? `key is ${key.length} characters, more than the limit of ${this.#o.keyLengthMax}`
-          : undefined;
+    if (req.type === 'scan') return this.#scan(ctx, req);
     const keys = req.type === 'del' || req.type === 'mget' ? req.keys : [req.key];
     if (!Array.isArray(keys) || keys.length === 0)
       return { type: 'error', id, message: 'no keys given' };
     for (const k of keys) {
-      const problem = keyProblem(k);
+      const problem = this.#keyProblem(k);
       if (problem !== undefined) return { type: 'error', id, message: problem };
     }
     switch (req.type) {
@@ -421,6 +474,21 @@ export class CacheNode implements Process<CacheMsg> {
             id,
             message: `invalid expire time ${req.ttlMs} ms: must be a whole number > 0`,
           };
+        }
+        if (req.condition !== undefined) {
+          if (req.condition !== 'NX' && req.condition !== 'XX') {
+            return {
+              type: 'error',
+              id,
+              message: `condition must be NX or XX, got ${String(req.condition)}`,
+            };
+          }
+          // Decided here, against this replica: on an AP cache NX cannot see a concurrent write
+          // to another node, so two nodes may both accept an NX for the same key; the merge
+          // then keeps one of the two values (the resolver's pick; by default the later
+          // hybrid timestamp), on every node alike.
+          const present = this.#map.read(req.key, now) !== undefined;
+          if ((req.condition === 'NX') === present) return { type: 'value', id, value: null };
         }
         const expiresAt = req.ttlMs === undefined ? 0 : now + req.ttlMs;
         this.#write(ctx, this.#map.set(req.key, req.value, this.#clock.now(now), expiresAt));
@@ -470,6 +538,78 @@ export class CacheNode implements Process<CacheMsg> {
     }
   }
 
+  /** What is wrong with a client's key, if anything. (A method, not a closure per request: this
+   * runs for every request.) */
+  #keyProblem(key: unknown): string | undefined {
+    if (typeof key !== 'string') return 'key must be a string';
+    if (key.length > this.#o.keyLengthMax)
+      return `key is ${key.length} characters, more than the limit of ${this.#o.keyLengthMax}`;
+    return undefined;
+  }
+
+  /**
+   * SCAN: a cursor is a live iterator over this replica's keys, kept here between calls. A
+   * `Map` iterator visits every key present when it reaches its place, and a key rewritten (or
+   * read: reads move keys to the back of the eviction order) is visited again at the back — so
+   * every key present for the whole scan is returned at least once, as Redis promises, and some
+   * may come twice. Cursor numbers carry the node's session, so a cursor from before a restart
+   * is refused rather than continuing someone else's scan; an idle or surplus cursor is
+   * forgotten (see {@link SCAN_CURSORS_MAX}, {@link SCAN_IDLE_MS}) and refused the same way.
+   */
+  #scan(ctx: Context<CacheMsg>, req: Extract<CacheRequest, { type: 'scan' }>): CacheReply {
+    const now = ctx.now();
+    const id = req.id;
+    if (!Number.isSafeInteger(req.count) || req.count < 1) {
+      return { type: 'error', id, message: `COUNT must be a whole number >= 1, got ${req.count}` };
+    }
+    if (req.match !== undefined && typeof req.match !== 'string') {
+      return { type: 'error', id, message: 'MATCH pattern must be a string' };
+    }
+    if (!Number.isSafeInteger(req.cursor) || req.cursor < 0) {
+      return {
+        type: 'error',
+        id,
+        message: `invalid cursor ${req.cursor}: must be a whole number >= 0`,
+      };
+    }
+    for (const [c, s] of this.#scans) if (now - s.usedMs >= SCAN_IDLE_MS) this.#scans.delete(c);
+    let cursor = req.cursor;
+    let it: Iterator<string>;
+    if (cursor === 0) {
+      it = this.#map.keys();
+      cursor = this.#session * 2 ** 32 + (this.#nextScan++ % 2 ** 32);
+      if (this.#scans.size >= SCAN_CURSORS_MAX) {
+        this.#scans.delete(this.#scans.keys().next().value as number); // the least recently used
+      }
+    } else {
+      const held = this.#scans.get(cursor);
+      if (held === undefined) {
+        return {
+          type: 'error',
+          id,
+          message: `invalid cursor ${cursor}: not a scan of this node (unknown, idle for ${SCAN_IDLE_MS / 1000} s, or from before a restart); start again from 0`,
+        };
+      }
+      it = held.it;
+      this.#scans.delete(cursor);
+    }
+    const keys: string[] = [];
+    let done = false;
+    for (let examined = 0; examined < req.count; examined++) {
+      const next = it.next();
+      if (next.done === true) {
+        done = true;
+        break;
+      }
+      const key = next.value;
+      if (this.#map.read(key, now) === undefined) continue; // tombstone or expired
+      if (req.match === undefined || globMatch(req.match, key)) keys.push(key);
+    }
+    if (done) return { type: 'scanned', id, cursor: 0, keys };
+    this.#scans.set(cursor, { it, usedMs: now });
+    return { type: 'scanned', id, cursor, keys };
+  }
+
   /** After a local write: persist, record for gossip, mirror, enforce the memory bound. */
   #write(ctx: Context<CacheMsg>, delta: CacheDelta): void {
     const keys = [...delta.keys()];
@@ -485,7 +625,7 @@ export class CacheNode implements Process<CacheMsg> {
     if (!this.#o.antiEntropy) {
       const wire = encodeKeys(delta);
       for (const peer of ctx.peers)
-        ctx.send(peer, { type: 'delta', session: this.#session, seq: 0, keys: wire });
+        ctx.send(peer, { type: 'delta', session: this.#session, from: 0, seq: 0, keys: wire });
       return;
     }
     this.#record(keys);
@@ -502,6 +642,7 @@ export class CacheNode implements Process<CacheMsg> {
     };
     if ('session' in msg) whole(msg.session, 'session');
     if ('seq' in msg) whole(msg.seq, 'seq');
+    if (msg.type === 'delta' || msg.type === 'ack') whole(msg.from, 'from');
     if ('round' in msg) whole(msg.round, 'round');
     if (msg.type === 'repair') {
       if (!Array.isArray(msg.buckets))
@@ -517,13 +658,24 @@ export class CacheNode implements Process<CacheMsg> {
         this.stats.deltasReceived++;
         this.#merge(ctx, delta);
         if (this.#o.antiEntropy)
-          ctx.send(from, { type: 'ack', session: msg.session, seq: msg.seq });
+          ctx.send(from, { type: 'ack', session: msg.session, from: msg.from, seq: msg.seq });
         return;
       }
       case 'ack':
-        if (msg.session === this.#session && msg.seq > (this.#acked.get(from) ?? 0)) {
+        // Contiguous only: an ack of positions after a lost delta acknowledges nothing yet (the
+        // retransmission from the last acknowledgement will cover the gap).
+        if (
+          msg.session === this.#session &&
+          msg.from <= (this.#acked.get(from) ?? 0) &&
+          msg.seq > (this.#acked.get(from) ?? 0)
+        ) {
           this.#acked.set(from, Math.min(msg.seq, this.#bufferSeq));
           this.#trimBuffer(ctx);
+          // Progress: the peer is working through what it was sent; the rest gets a full
+          // retransmission period from now (a backlog is acknowledged piece by piece).
+          const sent = this.#sentAt.get(from);
+          if (sent !== undefined && sent.seq > msg.seq)
+            this.#sentAt.set(from, { seq: sent.seq, atMs: ctx.now(), tries: sent.tries });
         }
         return;
       case 'digest': {
@@ -536,11 +688,17 @@ export class CacheNode implements Process<CacheMsg> {
           throw new WireFormatError(`digest from ${from}: ${(e as Error).message}`);
         }
         const states = this.#map.statesInBuckets(new Set(differing));
+        // Keys whose states a delta interval to the initiator is carrying right now are left to
+        // it: after a heal the two paths would otherwise both carry every divergent key.
+        for (const key of this.#inFlightKeys(from)) states.delete(key);
+        const { wire, sent } = this.#bounded(states);
+        this.#repairSent.set(from, { atMs: ctx.now(), states: sent });
         ctx.send(from, {
           type: 'repair',
           round: msg.round,
           buckets: differing,
-          keys: this.#bounded(states),
+          keys: wire,
+          knowledge: encodeVector(this.#map.knowledge),
         });
         return;
       }
@@ -551,15 +709,41 @@ export class CacheNode implements Process<CacheMsg> {
         // (held behind a partition, all landing at the heal) would repeat the same transfer.
         for (const [r, other] of this.#rounds) if (other.peer === from) this.#rounds.delete(r);
         const theirs = decodeKeys(msg.keys, `repair from ${from}: keys`);
+        const known = decodeVector(msg.knowledge, `repair from ${from}: knowledge`);
         this.#merge(ctx, theirs);
+        // The responder needs only the keys where it lacks something. Left out, with the fill
+        // still complete: a key whose state here, after the join, equals the state it sent (it
+        // holds that, and its state only grows); and a key whose every dot its knowledge covers
+        // (it reflects each of those writes — holds it or what superseded it — and would refuse
+        // the entries as stale anyway). After a heal this leaves each side only the other's keys.
         const mine = this.#map.statesInBuckets(new Set(msg.buckets));
-        const keys = this.#bounded(mine);
-        this.stats.repairKeysSent += keys.length;
+        for (const [key, s] of mine) {
+          const sent = theirs.get(key);
+          if ((sent !== undefined && sameState(s, sent)) || coveredBy(s, known)) mine.delete(key);
+        }
+        // Both sides start an exchange when a link comes back, so this node has usually just
+        // answered the peer's own digest with these very states. Leaving them out (they are on
+        // their way) halves a heal's work, at the price of an incomplete fill: the repair they
+        // travel in may be lost, so this exchange cannot vouch for them; the next one will.
+        let vouched = true;
+        const answered = this.#repairSent.get(from);
+        this.#repairSent.delete(from);
+        if (answered !== undefined && ctx.now() - answered.atMs < this.#roundTimeoutMs) {
+          for (const [key, s] of mine) {
+            const sent = answered.states.get(key);
+            if (sent !== undefined && sameState(s, sent)) {
+              mine.delete(key);
+              vouched = false;
+            }
+          }
+        }
+        const { wire: keys, sent } = this.#bounded(mine);
+        this.stats.repairKeysSent += sent.size;
         ctx.send(from, {
           type: 'fill',
           round: msg.round,
           keys,
-          complete: keys.length === mine.size,
+          complete: vouched && sent.size === mine.size,
           knowledge: round.knowledge,
           session: this.#session,
           seq: round.seq,
@@ -580,11 +764,14 @@ export class CacheNode implements Process<CacheMsg> {
               utf8(JSON.stringify(encodeVector(this.#map.knowledge))),
             );
           // Everything in the sender's buffer up to `seq` is now contained: acknowledge it.
-          ctx.send(from, { type: 'ack', session: msg.session, seq: msg.seq });
+          ctx.send(from, { type: 'ack', session: msg.session, from: 0, seq: msg.seq });
         }
         return;
       }
       case 'ping':
+        if (msg.probe === true) ctx.send(from, { type: 'pong' });
+        return;
+      case 'pong':
         return;
       case 'rejoin':
         // Obeyed only by a node that was the cut-off side, or that restarted from disk and has not
@@ -601,11 +788,16 @@ export class CacheNode implements Process<CacheMsg> {
     const held = this.#o.trackVisibility ? this.#heldDots(delta) : undefined;
     const changed = this.#map.join(delta);
     if (changed.length === 0) return;
-    for (const key of changed) {
-      for (const e of this.#map.state(key)?.entries ?? []) {
+    // The clock observes every timestamp received (read off the delta: no state lookups).
+    for (const s of delta.values()) {
+      for (const e of s.entries)
         if (newest === undefined || compareHlc(e.hlc, newest) > 0) newest = e.hlc;
-        if (held !== undefined && !held.has(`${key}\u0000${e.replica}/${e.seq}`)) {
-          ctx.emit(fact('seen', ctx.id, `${e.replica}/${e.seq}`));
+    }
+    if (held !== undefined) {
+      for (const key of changed) {
+        for (const e of this.#map.state(key)?.entries ?? []) {
+          if (!held.has(`${key}\u0000${e.replica}/${e.seq}`))
+            ctx.emit(fact('seen', ctx.id, `${e.replica}/${e.seq}`));
         }
       }
     }
@@ -628,8 +820,9 @@ export class CacheNode implements Process<CacheMsg> {
 
   /** Appends one buffer position. */
   #record(keys: readonly string[]): void {
+    if (this.#alone) return; // nobody to send it to
     this.#bufferSeq++;
-    this.#buffer.push([...keys]);
+    this.#buffer.push(keys); // callers hand over fresh arrays
     if (this.#buffer.length > this.#o.deltaBufferMax) {
       this.#buffer.shift();
       this.#bufferStart++;
@@ -641,10 +834,11 @@ export class CacheNode implements Process<CacheMsg> {
     let min = this.#bufferSeq;
     for (const p of this.#membership.members(ctx.now()))
       min = Math.min(min, this.#acked.get(p) ?? 0);
-    while (this.#bufferStart <= min && this.#buffer.length > 0) {
-      this.#buffer.shift();
-      this.#bufferStart++;
-    }
+    // One splice, not a shift per position: an acknowledgement may cover thousands of them.
+    const drop = Math.min(min - this.#bufferStart + 1, this.#buffer.length);
+    if (drop <= 0) return;
+    this.#buffer.splice(0, drop);
+    this.#bufferStart += drop;
   }
 
   #gossip(ctx: Context<CacheMsg>): void {
@@ -655,46 +849,54 @@ export class CacheNode implements Process<CacheMsg> {
     for (const peer of targets) {
       const acked = this.#acked.get(peer) ?? 0;
       if (acked >= this.#bufferSeq) continue;
-      // A peer that has not acknowledged what it was sent is re-sent at most every
-      // `retransmitMs`: a silent or partitioned peer would otherwise get the whole growing window
-      // every round, and a heal would deliver all those copies at once.
-      // Each unanswered retransmission doubles the wait (up to one anti-entropy period); after
-      // three, deltas to that peer stop until it acknowledges, and a digest exchange repairs it:
-      // cheaper than a pile of growing intervals queued behind a partition, all landing at the
-      // heal. (The exchange ends with an acknowledgement, which resumes the deltas.)
+      // Deltas are pipelined: each round sends the positions added since the last send, without
+      // waiting for acknowledgements, so a backlog (a partition that holds traffic, a burst of
+      // writes) is on its way once, in pieces, rather than after one round trip per interval.
+      // What stays unacknowledged is re-sent whole, from the last acknowledgement, at most every
+      // `retransmitMs`, doubling with each unanswered retransmission (up to one anti-entropy
+      // period); after three, deltas to that peer stop until it acknowledges, and a digest
+      // exchange repairs it (the exchange ends with an acknowledgement, which resumes deltas).
       const sent = this.#sentAt.get(peer);
       const unanswered = sent !== undefined && sent.seq > acked;
       if (unanswered && sent.tries >= DELTA_TRIES_MAX) {
         this.#needsRepair.add(peer);
         continue;
       }
-      if (unanswered) {
-        const waitMs = Math.min(
-          this.#o.retransmitMs * 2 ** Math.min(sent.tries - 1, 20),
-          Math.max(this.#o.retransmitMs, this.#o.antiEntropyIntervalMs),
-        );
-        if (now - sent.atMs < waitMs) continue;
-      }
-      if (acked + 1 < this.#bufferStart) this.#needsRepair.add(peer); // gap: the buffer moved on
+      let from = unanswered ? sent.seq : acked;
+      if (unanswered && this.#retransmitDue(peer, sent, now)) from = acked;
+      else if (unanswered && this.#silentSince(peer, sent.atMs)) this.#probe(ctx, peer, sent.atMs);
+      if (from >= this.#bufferSeq) continue;
+      if (from + 1 < this.#bufferStart) this.#needsRepair.add(peer); // gap: the buffer moved on
       const keys = new Set<string>();
-      for (let i = Math.max(acked + 1, this.#bufferStart); i <= this.#bufferSeq; i++) {
+      for (let i = Math.max(from + 1, this.#bufferStart); i <= this.#bufferSeq; i++) {
         for (const k of this.#buffer[i - this.#bufferStart] ?? []) keys.add(k);
       }
-      const states = new Map<string, KeyState>();
+      const batch = new WireKeysBuilder();
       for (const k of keys) {
         const s = this.#map.state(k);
-        if (s !== undefined) states.set(k, s);
+        if (s !== undefined) batch.add(k, s);
       }
-      const wire = encodeKeys(states);
-      ctx.send(peer, { type: 'delta', session: this.#session, seq: this.#bufferSeq, keys: wire });
-      this.#lastSent.set(peer, now);
-      this.#sentAt.set(peer, {
+      const wire = batch.build();
+      ctx.send(peer, {
+        type: 'delta',
+        session: this.#session,
+        from,
         seq: this.#bufferSeq,
-        atMs: now,
-        tries: unanswered ? (sent as { tries: number }).tries + 1 : 1,
+        keys: wire,
       });
+      this.#lastSent.set(peer, now);
+      // `atMs` and `tries` time the oldest unacknowledged position: new positions sent behind it
+      // do not restart its clock.
+      this.#sentAt.set(
+        peer,
+        !unanswered
+          ? { seq: this.#bufferSeq, atMs: now, tries: 1 }
+          : from === acked
+            ? { seq: this.#bufferSeq, atMs: now, tries: sent.tries + 1 }
+            : { seq: this.#bufferSeq, atMs: sent.atMs, tries: sent.tries },
+      );
       this.stats.deltasSent++;
-      this.stats.deltaKeysSent += wire.length;
+      this.stats.deltaKeysSent += batch.count;
     }
     // Heartbeats keep quiet peers from looking down.
     for (const peer of ctx.peers) {
@@ -705,26 +907,83 @@ export class CacheNode implements Process<CacheMsg> {
     }
   }
 
-  /** Starts a digest exchange with one peer: one flagged for repair first, else a random up peer,
-   * else (everyone silent) a random member, which doubles as a probe. */
+  /**
+   * Whether the unacknowledged positions sent to `peer` are due to be sent again: after
+   * `retransmitMs`, doubling per unanswered retransmission up to one anti-entropy period. To a
+   * peer silent since they were sent, at most once and only a small interval: copies of a
+   * backlog would only pile up behind a partition that holds traffic and all land at the heal,
+   * each a full interval to decode and join. Such a peer is probed instead (see `#gossip`); the
+   * first message heard from it re-arms the clock (see `receive`).
+   */
+  #retransmitDue(
+    peer: NodeId,
+    sent: { readonly atMs: number; readonly tries: number },
+    now: number,
+  ): boolean {
+    const waitMs = Math.min(
+      this.#o.retransmitMs * 2 ** Math.min(sent.tries - 1, 20),
+      Math.max(this.#o.retransmitMs, this.#o.antiEntropyIntervalMs),
+    );
+    if (now - sent.atMs < waitMs) return false;
+    if (!this.#silentSince(peer, sent.atMs)) return true;
+    // Silent: one blind retransmission of a small interval (a lost message is the common case,
+    // and a probe would cost a round trip); a large one is only probed for.
+    return sent.tries < 2 && this.#unackedWithin(peer, BLIND_RETRANSMIT_KEYS_MAX);
+  }
+
+  /** Whether the buffer positions `peer` has not acknowledged name at most `max` keys. */
+  #unackedWithin(peer: NodeId, max: number): boolean {
+    let n = 0;
+    for (
+      let i = Math.max((this.#acked.get(peer) ?? 0) + 1, this.#bufferStart);
+      i <= this.#bufferSeq;
+      i++
+    ) {
+      n += this.#buffer[i - this.#bufferStart]?.length ?? 0;
+      if (n > max) return false;
+    }
+    return true;
+  }
+
+  /** Asks a peer silent since `sinceMs` to answer (a `pong`), every `retransmitMs` (at once with
+   * `force`): a tiny message where a retransmission would be a whole interval, and its answer
+   * ends the silence. */
+  #probe(ctx: Context<CacheMsg>, peer: NodeId, sinceMs: number, force = false): void {
+    const now = ctx.now();
+    const last = Math.max(sinceMs, this.#probedAt.get(peer) ?? Number.NEGATIVE_INFINITY);
+    if (!force && now - last < this.#o.retransmitMs) return;
+    ctx.send(peer, { type: 'ping', probe: true });
+    this.#probedAt.set(peer, now);
+    this.#lastSent.set(peer, now);
+  }
+
   /** How long an exchange's reply is awaited before another may start with the same peer: two
    * anti-entropy periods (a lost digest must not stall repair for long). */
   get #roundTimeoutMs(): number {
     return 2 * this.#o.antiEntropyIntervalMs;
   }
 
-  #startRepair(ctx: Context<CacheMsg>): void {
+  /** Starts a digest exchange with one peer (`only`, if given) that has none pending and is not
+   * silent behind an unacknowledged delta: one flagged for repair first, else a random up peer,
+   * else (everyone silent) a random member, which doubles as a probe. */
+  #startRepair(ctx: Context<CacheMsg>, only?: NodeId): void {
     const now = ctx.now();
-    const flagged = [...this.#needsRepair].filter((p) => this.#membership.status(p, now) === 'up');
-    const up = this.#membership.peers('up', now);
-    const pool = flagged.length > 0 ? flagged : up.length > 0 ? up : this.#membership.members(now);
+    const free = (p: NodeId) =>
+      (only === undefined || p === only) &&
+      !this.#exchangePending(p, now) &&
+      !this.#silentWithDelta(p);
+    const flagged = [...this.#needsRepair].filter(
+      (p) => this.#membership.status(p, now) === 'up' && free(p),
+    );
+    const up = this.#membership.peers('up', now).filter(free);
+    const pool =
+      flagged.length > 0
+        ? flagged
+        : up.length > 0
+          ? up
+          : this.#membership.members(now).filter(free);
     const [peer] = this.#pick(ctx, pool, 1);
     if (peer === undefined) return;
-    // One exchange at a time with a peer: while its reply is due, starting another would only
-    // queue more full-bucket transfers behind a slow or partitioned link.
-    for (const r of this.#rounds.values()) {
-      if (r.peer === peer && now - r.startedMs < this.#roundTimeoutMs) return;
-    }
     this.#needsRepair.delete(peer);
     const round = ++this.#round;
     const knowledge = encodeVector(this.#map.knowledge);
@@ -734,6 +993,54 @@ export class CacheNode implements Process<CacheMsg> {
     ctx.send(peer, { type: 'digest', round, digest: this.#map.digest.snapshot(), knowledge });
     this.#lastSent.set(peer, now);
     this.stats.repairRounds++;
+  }
+
+  /**
+   * Whether a digest exchange with `peer` is still pending: its reply is due (one exchange at a
+   * time per peer — another would only queue a second full-bucket transfer behind a slow link),
+   * or it timed out but the peer has been silent since it started. A silent peer is partitioned
+   * or down; a digest sent each period would be held with the first and all be answered at the
+   * heal, every answer a full repair of the differing buckets (dozens after a partition of a few
+   * seconds, which is what made healing slow). Anything heard from the peer frees it again.
+   */
+  #exchangePending(peer: NodeId, now: number): boolean {
+    for (const r of this.#rounds.values()) {
+      if (r.peer !== peer) continue;
+      if (now - r.startedMs < this.#roundTimeoutMs || this.#silentSince(peer, r.startedMs))
+        return true;
+    }
+    return false;
+  }
+
+  /** The keys of the delta interval last sent to `peer` and not yet acknowledged, while delta
+   * gossip still owns it (no gap in the buffer, not given up to anti-entropy). */
+  #inFlightKeys(peer: NodeId): Set<string> {
+    const out = new Set<string>();
+    const sent = this.#sentAt.get(peer);
+    const acked = this.#acked.get(peer) ?? 0;
+    if (sent === undefined || sent.seq <= acked || sent.tries >= DELTA_TRIES_MAX) return out;
+    if (acked + 1 < this.#bufferStart || this.#needsRepair.has(peer)) return out;
+    for (let i = acked + 1; i <= Math.min(sent.seq, this.#bufferSeq); i++) {
+      for (const k of this.#buffer[i - this.#bufferStart] ?? []) out.add(k);
+    }
+    return out;
+  }
+
+  /** Whether `peer` has been silent since the delta interval it has not acknowledged was sent:
+   * the link is likely cut, and a digest now would only wait behind that interval. */
+  #silentWithDelta(peer: NodeId): boolean {
+    const sent = this.#sentAt.get(peer);
+    return (
+      sent !== undefined &&
+      sent.seq > (this.#acked.get(peer) ?? 0) &&
+      this.#silentSince(peer, sent.atMs)
+    );
+  }
+
+  /** Whether nothing has been heard from `peer` since `sinceMs` (heard at that very moment
+   * counts as heard: a clock re-armed on hearing a peer starts then). */
+  #silentSince(peer: NodeId, sinceMs: number): boolean {
+    return (this.#membership.lastHeardMs(peer) ?? Number.NEGATIVE_INFINITY) < sinceMs;
   }
 
   /** Causal stability: prune contexts and collect tombstones below the members' common knowledge. */
@@ -823,6 +1130,9 @@ export class CacheNode implements Process<CacheMsg> {
         else ctx.memory.set(`v/${key}`, [v.value, v.expiresAtMs]);
       }
     }
+    // Equal values can hide unequal states (sibling or counter entries that happen to resolve
+    // alike): the checkers also compare this fingerprint of every entry held.
+    if (this.#o.mirror) ctx.memory.set(FINGERPRINT_KEY, this.#map.digest.fingerprint());
     if (this.#o.persist) ctx.storage.put(META_SEQ, utf8(String(this.#map.seq)));
   }
 
@@ -853,6 +1163,7 @@ export class CacheNode implements Process<CacheMsg> {
     }
     if (this.#o.mirror) for (const k of ctx.memory.keys('v/')) ctx.memory.delete(k);
     this.#reset(ctx);
+    if (this.#o.mirror) ctx.memory.set(FINGERPRINT_KEY, this.#map.digest.fingerprint());
     this.#startRepair(ctx);
   }
 
@@ -870,6 +1181,9 @@ export class CacheNode implements Process<CacheMsg> {
     this.#needsRepair.clear();
     this.#rounds.clear();
     this.#sentAt.clear();
+    this.#probedAt.clear();
+    this.#scans.clear(); // they iterate the replica being replaced
+    this.#repairSent.clear();
     this.#expiring.clear();
   }
 
@@ -910,17 +1224,20 @@ export class CacheNode implements Process<CacheMsg> {
     return n;
   }
 
-  /** At most `syncKeysMax` keys of `states`, and about `syncBytesMax` bytes, in wire form. */
-  #bounded(states: ReadonlyMap<string, KeyState>): ReturnType<typeof encodeKeys> {
-    const out: ReturnType<typeof encodeKeys> = [];
+  /** At most `syncKeysMax` keys of `states`, and about `syncBytesMax` bytes, in wire form;
+   * `sent` holds the states included. */
+  #bounded(states: ReadonlyMap<string, KeyState>): { wire: WireKeys; sent: CacheDelta } {
+    const out = new WireKeysBuilder();
+    const sent: CacheDelta = new Map();
     let bytes = 0;
     for (const [key, s] of states) {
-      if (out.length >= this.#o.syncKeysMax || (out.length > 0 && bytes > this.#o.syncBytesMax))
+      if (out.count >= this.#o.syncKeysMax || (out.count > 0 && bytes > this.#o.syncBytesMax))
         break;
       bytes += stateBytes(key, s);
-      out.push(encodeKey(key, s));
+      out.add(key, s);
+      sent.set(key, s);
     }
-    return out;
+    return { wire: out.build(), sent };
   }
 
   /** `count` distinct peers drawn from `pool` with the node's seeded stream. */
@@ -934,6 +1251,20 @@ export class CacheNode implements Process<CacheMsg> {
     }
     return out;
   }
+}
+
+/** Whether `knowledge` covers every dot of `s` (its entries' and its context's). */
+function coveredBy(s: KeyState, knowledge: ReadonlyMap<string, number>): boolean {
+  for (const e of s.entries) if (e.seq > (knowledge.get(e.replica) ?? 0)) return false;
+  for (const [r, n] of s.context) if (n > (knowledge.get(r) ?? 0)) return false;
+  return true;
+}
+
+/** Whether two states of a key hold the same entries (by dot) and the same context. */
+function sameState(a: KeyState, b: KeyState): boolean {
+  if (a.entries.length !== b.entries.length || a.context.size !== b.context.size) return false;
+  for (const [r, n] of a.context) if (b.context.get(r) !== n) return false;
+  return a.entries.every((e) => b.entries.some((f) => f.replica === e.replica && f.seq === e.seq));
 }
 
 /** The process factory for a cache node. */

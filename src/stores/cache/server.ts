@@ -2,8 +2,9 @@
  * The cache served over RESP on the real runtime: a {@link NodeHost} runs the cache process (the
  * same one the simulator runs) with its peers over TCP, and a {@link RespServer} turns each client
  * connection into a local endpoint whose requests become process messages and whose replies come
- * back as RESP. Commands: GET, SET (EX/PX/EXAT/PXAT), DEL, EXPIRE, PEXPIRE, TTL, PTTL, INCRBY,
- * INCR, DECR, DECRBY, MGET, plus the RESP server's built-ins (PING, INFO, …).
+ * back as RESP. Commands: GET, SET (EX/PX/EXAT/PXAT, NX/XX), DEL, EXPIRE, PEXPIRE, TTL, PTTL,
+ * INCRBY, INCR, DECR, DECRBY, MGET, SCAN (MATCH, COUNT, TYPE), plus the RESP server's built-ins
+ * (PING, INFO, …).
  *
  * Keys and values are binary-safe: bytes travel as latin1 strings (one character per byte). A
  * reply leaves only after the handler's writes are durable, and a node reads its own writes.
@@ -16,6 +17,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import type { NodeId } from '../../core/ids.js';
 import {
+  argKeyword,
   type CommandTable,
   OK,
   parseInteger,
@@ -185,6 +187,9 @@ function preflight(dataDir: string, id: NodeId): void {
 
 const text = (arg: Buffer | undefined): string => (arg as Buffer).toString('latin1');
 
+/** Most keys one SCAN call may examine (COUNT): one call holds the node for its duration. */
+const SCAN_COUNT_MAX = 100_000;
+
 /** The RESP commands, each a request to the process answered through the connection's endpoint. */
 function cacheCommands(host: NodeHost<CacheMsg>): CommandTable<ConnState> {
   const call = (
@@ -218,6 +223,8 @@ function cacheCommands(host: NodeHost<CacheMsg>): CommandTable<ConnState> {
         return r.value;
       case 'error':
         return new RespError(r.message);
+      case 'scanned':
+        return [Buffer.from(String(r.cursor)), r.keys.map((k) => Buffer.from(k, 'latin1'))];
     }
   };
   const run = async (conn: { state: ConnState }, build: (id: number) => CacheRequest) =>
@@ -265,11 +272,20 @@ function cacheCommands(host: NodeHost<CacheMsg>): CommandTable<ConnState> {
       flags: ['write', 'denyoom'],
       keys: { first: 1, last: 1, step: 1 },
       handler: (args, conn) => {
+        // Checked before parsing: parseSetOptions reports only Redis' bare `syntax error`.
+        const words =
+          args.length > 3 ? new Set(args.slice(2).map((a) => argKeyword(a))) : undefined;
+        if (words?.has('NX') === true && words.has('XX')) {
+          throw new RespError(
+            'syntax error: SET takes NX (set only if absent) or XX (only if present), not both',
+          );
+        }
         const options = parseSetOptions(args, 2);
-        if (options.condition !== undefined || options.get || options.keepTtl) {
-          const which = options.condition ?? (options.get ? 'GET' : 'KEEPTTL');
+        if (options.get || options.keepTtl) {
+          const which = options.get ? 'GET' : 'KEEPTTL';
           throw new RespError(`SET option ${which} is not supported by the cadre cache`);
         }
+        const condition = options.condition;
         let ttlMs: number | undefined;
         if (options.expiry !== undefined) {
           ttlMs =
@@ -286,7 +302,54 @@ function cacheCommands(host: NodeHost<CacheMsg>): CommandTable<ConnState> {
           key,
           value,
           ...(ttlMs === undefined ? {} : { ttlMs }),
+          ...(condition === undefined ? {} : { condition }),
         }));
+      },
+    },
+    // SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]: see CacheNode's #scan for the cursor.
+    scan: {
+      arity: -2,
+      flags: ['readonly'],
+      handler: async (args, conn) => {
+        const cursorText = text(args[0]);
+        if (!/^(0|[1-9][0-9]{0,15})$/.test(cursorText) || !Number.isSafeInteger(Number(cursorText)))
+          throw new RespError(
+            `invalid cursor ${JSON.stringify(cursorText.slice(0, 40))}: a cursor is the number the previous SCAN returned, or 0 to start`,
+          );
+        let count = 10;
+        let match: string | undefined;
+        let type: string | undefined;
+        for (let i = 1; i < args.length; i += 2) {
+          const word = argKeyword(args[i] as Buffer);
+          const value = args[i + 1];
+          if (word !== 'COUNT' && word !== 'MATCH' && word !== 'TYPE')
+            throw new RespError(
+              `syntax error: unknown SCAN option ${JSON.stringify(text(args[i]).slice(0, 40))} (MATCH, COUNT or TYPE)`,
+            );
+          if (value === undefined) throw new RespError(`syntax error: SCAN ${word} needs a value`);
+          if (word === 'MATCH') match = text(value);
+          else if (word === 'TYPE') type = text(value).toLowerCase();
+          else {
+            const n = /^[0-9]{1,16}$/.test(text(value)) ? Number(text(value)) : Number.NaN;
+            if (!(n >= 1 && n <= SCAN_COUNT_MAX))
+              throw new RespError(
+                `syntax error: SCAN COUNT must be a whole number from 1 to ${SCAN_COUNT_MAX}, got ${JSON.stringify(text(value).slice(0, 40))}`,
+              );
+            count = n;
+          }
+        }
+        const r = await call(conn, (id) => ({
+          type: 'scan',
+          id,
+          cursor: Number(cursorText),
+          count,
+          ...(match === undefined ? {} : { match }),
+        }));
+        // Every value of the cache is a string: another TYPE matches nothing (the scan still
+        // advances, as in Redis).
+        if (r.type === 'scanned' && type !== undefined && type !== 'string')
+          return [Buffer.from(String(r.cursor)), []];
+        return toReply(r);
       },
     },
     del: {

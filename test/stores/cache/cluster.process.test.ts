@@ -1,7 +1,9 @@
 // A real 3-node cache cluster on loopback (`cadre cache serve` OS processes): a write on one node
 // is read back converged on the others; a node killed with SIGKILL comes back with its data and
-// catches up on what it missed; redis-cli works against it; malformed RESP and oversized values get
-// RESP errors; a damaged data directory makes a node refuse to start with a clear message.
+// catches up on what it missed; redis-cli works against it; SET NX/XX and SCAN behave as in Redis
+// (SCAN's cursor stays valid while keys are written); malformed RESP, oversized values and bad
+// SCAN/SET arguments get RESP errors; a damaged data directory makes a node refuse to start with a
+// clear message.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,6 +110,81 @@ describe('cache cluster (real processes)', () => {
     assert.match(cli('INCRBY', 'cli-key', '1'), /ERR value is not an integer/);
     assert.match(cli('SET', 'a', 'b', 'EX', '-1'), /ERR invalid expire time/);
     assert.match(cli('PING'), /PONG/);
+  });
+
+  test('SET NX / XX with ioredis and redis-cli, decided on the node written to', async () => {
+    const c = client('n1');
+    assert.equal(await c.set('nx-key', 'first', 'NX'), 'OK');
+    assert.equal(await c.set('nx-key', 'second', 'NX'), null, 'NX on a present key');
+    assert.equal(await c.set('nx-missing', 'v', 'XX'), null, 'XX on an absent key');
+    assert.equal(await c.set('nx-key', 'third', 'EX', 100, 'XX'), 'OK');
+    assert.equal(await c.get('nx-key'), 'third');
+    assert.equal(await c.get('nx-missing'), null);
+    const ttl = await c.ttl('nx-key');
+    assert.ok(ttl > 90 && ttl <= 100, `ttl ${ttl}`);
+    // The condition holds on the other nodes once the write has reached them.
+    await until('nx-key to reach n2', async () => (await client('n2').get('nx-key')) === 'third');
+    assert.equal(await client('n2').set('nx-key', 'n2', 'NX'), null);
+    const port = await (nodes.get('n1') as CacheNodeProcess).respPort;
+    const cli = (...args: string[]) =>
+      spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(cli('SET', 'cli-nx', 'a', 'NX'), 'OK');
+    assert.equal(cli('SET', 'cli-nx', 'b', 'NX'), '');
+    assert.equal(cli('SET', 'cli-nx', 'c', 'XX'), 'OK');
+    assert.equal(cli('GET', 'cli-nx'), 'c');
+    assert.match(
+      cli('SET', 'cli-nx', 'd', 'NX', 'XX'),
+      /ERR syntax error: SET takes NX .* or XX .*, not both/,
+    );
+    await assert.rejects(c.call('SET', 'nx-key', 'e', 'XX', 'NX'), /not both/);
+    assert.equal(await c.get('nx-key'), 'third', 'a refused SET changes nothing');
+  });
+
+  test('SCAN with redis-cli --scan and ioredis scanStream, while keys are written', async () => {
+    const c = client('n1');
+    const p = c.pipeline();
+    for (let i = 0; i < 300; i++) p.set(`scan:${i}`, 'v');
+    await p.exec();
+    const port = await (nodes.get('n1') as CacheNodeProcess).respPort;
+    const listed = spawnSync('redis-cli', ['-p', String(port), '--scan', '--pattern', 'scan:*'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const fromCli = new Set(listed.split('\n'));
+    for (let i = 0; i < 300; i++) assert.ok(fromCli.has(`scan:${i}`), `redis-cli found scan:${i}`);
+    assert.equal([...fromCli].filter((k) => !k.startsWith('scan:')).length, 0, 'MATCH held');
+    // ioredis' scanStream drives the cursor; between its batches the keys are rewritten and
+    // read (both move them in the node's order) and new keys written: every key present for the
+    // whole scan must come back at least once.
+    const found = new Set<string>();
+    const stream = c.scanStream({ match: 'scan:*', count: 20 });
+    let batch = 0;
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      for (const k of keys) found.add(k);
+      stream.pause();
+      const b = batch++;
+      await c.set(`scan:${(b * 37) % 300}`, 'rewritten');
+      await c.get(`scan:${(b * 53) % 300}`);
+      await c.set(`scan:new:${b}`, 'v');
+      stream.resume();
+    }
+    for (let i = 0; i < 300; i++) assert.ok(found.has(`scan:${i}`), `scanStream found scan:${i}`);
+    assert.ok(batch > 300 / 20, `${batch} batches`);
+    const cli = (...args: string[]) =>
+      spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
+    assert.match(cli('SCAN', 'abc'), /ERR invalid cursor "abc"/);
+    assert.match(
+      cli('SCAN', '0', 'COUNT', '0'),
+      /ERR syntax error: SCAN COUNT must be a whole number from 1 to 100000, got "0"/,
+    );
+    assert.match(cli('SCAN', '0', 'COUNT', 'x'), /SCAN COUNT must be a whole number/);
+    assert.match(cli('SCAN', '0', 'LIMIT', '5'), /ERR syntax error: unknown SCAN option "LIMIT"/);
+    assert.match(cli('SCAN', '0', 'MATCH'), /SCAN MATCH needs a value/);
+    assert.match(cli('SCAN', '4242'), /ERR invalid cursor 4242: not a scan of this node/);
+    assert.equal(
+      cli('SCAN', '0', 'TYPE', 'hash', 'COUNT', '1000').split('\n').length,
+      1,
+      'no hashes here',
+    );
   });
 
   test('malformed RESP and oversized values get RESP errors; the node carries on', async () => {

@@ -5,12 +5,24 @@
 // damaged data directory or to apply a malformed peer message.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { fact } from '../../../src/core/fact.js';
+import type { WorldView } from '../../../src/core/guarantee.js';
 import type { Context } from '../../../src/core/process.js';
 import { utf8 } from '../../../src/storage/bytes.js';
 import { MemoryKV } from '../../../src/storage/memory-kv.js';
-import type { CacheMsg } from '../../../src/stores/cache/messages.js';
-import { CacheDataError, CacheNode, readCacheData } from '../../../src/stores/cache/process.js';
+import { replicasConverge, replicasEqual } from '../../../src/stores/cache/checks.js';
+import {
+  type CacheMsg,
+  type CacheRequest,
+  decodeKeys,
+} from '../../../src/stores/cache/messages.js';
+import {
+  CacheDataError,
+  CacheNode,
+  FINGERPRINT_KEY,
+  readCacheData,
+} from '../../../src/stores/cache/process.js';
 import { runScript, valuesOf } from './helpers.js';
 
 // Limits small enough to test: 16-character keys, 100-character values.
@@ -72,6 +84,251 @@ describe('cache client protocol', () => {
     assert.deepEqual(r(16), { type: 'int', id: 16, value: -3 });
   });
 });
+
+describe('SET NX / XX and SCAN', () => {
+  test('NX sets only an absent key and XX only a present one, on the node written to', () => {
+    const { replies } = runScript(
+      limits,
+      [
+        { at: 10, to: 'n1', req: { type: 'set', id: 1, key: 'k', value: 'a', condition: 'XX' } },
+        { at: 20, to: 'n1', req: { type: 'set', id: 2, key: 'k', value: 'b', condition: 'NX' } },
+        { at: 30, to: 'n1', req: { type: 'set', id: 3, key: 'k', value: 'c', condition: 'NX' } },
+        { at: 40, to: 'n1', req: { type: 'set', id: 4, key: 'k', value: 'd', condition: 'XX' } },
+        { at: 50, to: 'n1', req: { type: 'get', id: 5, key: 'k' } },
+        { at: 60, to: 'n1', req: { type: 'set', id: 6, key: 'e', value: 'v', ttlMs: 20 } },
+        // An expired key counts as absent.
+        { at: 90, to: 'n1', req: { type: 'set', id: 7, key: 'e', value: 'w', condition: 'NX' } },
+        {
+          at: 95,
+          to: 'n1',
+          req: { type: 'set', id: 8, key: 'k', value: 'x', condition: 'YY' as 'NX' },
+        },
+      ],
+      { horizonMs: 300 },
+    );
+    assert.deepEqual(replies.get(1), { type: 'value', id: 1, value: null }, 'XX on absent');
+    assert.deepEqual(replies.get(2), { type: 'ok', id: 2 }, 'NX on absent');
+    assert.deepEqual(replies.get(3), { type: 'value', id: 3, value: null }, 'NX on present');
+    assert.deepEqual(replies.get(4), { type: 'ok', id: 4 }, 'XX on present');
+    assert.deepEqual(replies.get(5), { type: 'value', id: 5, value: 'd' });
+    assert.deepEqual(replies.get(7), { type: 'ok', id: 7 });
+    assert.match((replies.get(8) as { message: string }).message, /condition must be NX or XX/);
+  });
+
+  test('NX is local: two partitioned nodes both accept it; after the heal the later write wins everywhere', () => {
+    const { replies, result } = runScript(
+      limits,
+      [
+        {
+          at: 100,
+          to: 'n1',
+          req: { type: 'set', id: 1, key: 'lock', value: 'n1-owner', condition: 'NX' },
+        },
+        {
+          at: 120,
+          to: 'n2',
+          req: { type: 'set', id: 2, key: 'lock', value: 'n2-owner', condition: 'NX' },
+        },
+      ],
+      {
+        faults: [{ kind: 'partition', groups: [['n1'], ['n2', 'n3']], at: 50, until: 500 }],
+        horizonMs: 2500,
+      },
+    );
+    assert.deepEqual(replies.get(1), { type: 'ok', id: 1 });
+    assert.deepEqual(replies.get(2), { type: 'ok', id: 2 }, "n2 cannot see n1's write");
+    // The default resolver keeps the larger hybrid timestamp: n2 wrote 20 ms later.
+    for (const n of ['n1', 'n2', 'n3']) assert.deepEqual(valuesOf(result, n), { lock: 'n2-owner' });
+  });
+
+  test('SCAN returns every key present for the whole scan, whatever happens between calls', () => {
+    // A law (Redis' SCAN guarantee), checked over random interleavings: writes of new keys,
+    // overwrites and reads (both move a key to the back of the iteration order) and deletes
+    // between the calls of one scan.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 30 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('new', 'overwrite', 'read', 'del', 'scan'),
+            fc.nat(60),
+            fc.integer({ min: 1, max: 6 }),
+          ),
+          { maxLength: 120 },
+        ),
+        (initial, ops) => {
+          const { ask } = directNode();
+          for (let i = 0; i < initial; i++) ask({ type: 'set', id: 0, key: `k${i}`, value: 'v' });
+          const live = new Set(Array.from({ length: initial }, (_, i) => `k${i}`));
+          const always = new Set(live); // present for the whole scan so far
+          const found = new Set<string>();
+          let cursor = 0;
+          let started = false;
+          let next = initial;
+          const scan = (count: number) => {
+            const r = ask({ type: 'scan', id: 0, cursor, count });
+            assert.ok(r.type === 'scanned', JSON.stringify(r));
+            for (const k of r.keys) {
+              assert.ok(live.has(k), `${k} returned but not live`);
+              found.add(k);
+            }
+            cursor = r.cursor;
+            started = true;
+          };
+          for (const [op, n, count] of ops) {
+            const key = `k${n % Math.max(next, 1)}`;
+            if (op === 'scan') scan(count);
+            else if (op === 'new') {
+              ask({ type: 'set', id: 0, key: `k${next}`, value: 'v' });
+              live.add(`k${next++}`);
+            } else if (op === 'overwrite' && live.has(key)) {
+              ask({ type: 'set', id: 0, key, value: 'w' });
+            } else if (op === 'read') ask({ type: 'get', id: 0, key });
+            else if (op === 'del' && live.has(key)) {
+              ask({ type: 'del', id: 0, keys: [key] });
+              live.delete(key);
+              always.delete(key);
+            }
+            if (started && cursor === 0) break;
+          }
+          while (!(started && cursor === 0)) scan(3);
+          for (const k of always)
+            assert.ok(found.has(k), `${k} was present throughout but not returned`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('SCAN with MATCH and COUNT; bad cursors and counts are refused by name', () => {
+    const { ask } = directNode();
+    for (let i = 0; i < 25; i++) ask({ type: 'set', id: 0, key: `user:${i}`, value: 'v' });
+    for (let i = 0; i < 5; i++) ask({ type: 'set', id: 0, key: `order:${i}`, value: 'v' });
+    const found: string[] = [];
+    let cursor = 0;
+    let calls = 0;
+    do {
+      const r = ask({ type: 'scan', id: 0, cursor, count: 4, match: 'user:1*' });
+      assert.ok(r.type === 'scanned', JSON.stringify(r));
+      found.push(...r.keys);
+      cursor = r.cursor;
+      calls++;
+    } while (cursor !== 0);
+    assert.deepEqual(found.sort(), [
+      'user:1',
+      'user:10',
+      'user:11',
+      'user:12',
+      'user:13',
+      'user:14',
+      'user:15',
+      'user:16',
+      'user:17',
+      'user:18',
+      'user:19',
+    ]);
+    assert.ok(calls >= 30 / 4, `COUNT bounds the keys examined per call (${calls} calls)`);
+    const error = (req: CacheRequest) => (ask(req) as { message: string }).message;
+    assert.match(
+      error({ type: 'scan', id: 0, cursor: 0, count: 0 }),
+      /COUNT must be a whole number >= 1, got 0/,
+    );
+    assert.match(error({ type: 'scan', id: 0, cursor: -3, count: 1 }), /invalid cursor -3/);
+    assert.match(
+      error({ type: 'scan', id: 0, cursor: 77, count: 1 }),
+      /invalid cursor 77: not a scan of this node/,
+    );
+  });
+});
+
+describe('heal traffic', () => {
+  test('a backlog goes out once, pipelined; a silent peer is probed, not sent copies', () => {
+    const ctx = handContext();
+    let now = 1000;
+    ctx.now = () => now;
+    const node = new CacheNode({ gossipIntervalMs: 50, retransmitMs: 250 });
+    node.init(ctx);
+    const deltas = () =>
+      ctx.sent.filter(([, m]) => m.type === 'delta') as [string, { from: number; seq: number }][];
+    const probes = () => ctx.sent.filter(([, m]) => m.type === 'ping' && m.probe === true).length;
+    // n2 goes silent (a partition); 600 keys are written in three bursts, one gossip round each.
+    for (let burst = 0; burst < 3; burst++) {
+      for (let i = 0; i < 200; i++)
+        node.receive(ctx, 'client:1', { type: 'set', id: 0, key: `k${burst}-${i}`, value: 'v' });
+      now += 50;
+      node.timer(ctx, 'gossip');
+    }
+    assert.deepEqual(
+      deltas().map(([, d]) => [d.from, d.seq]),
+      [
+        [0, 200],
+        [200, 400],
+        [400, 600],
+      ],
+      'each round sends only the new positions',
+    );
+    // Long past the retransmission time, n2 still silent: probes, no copy of the 600 keys.
+    for (let round = 0; round < 20; round++) {
+      now += 50;
+      node.timer(ctx, 'gossip');
+    }
+    assert.equal(deltas().length, 3, 'no retransmission to a silent peer');
+    assert.ok(probes() >= 3, `${probes()} probes`);
+    // The heal: n2's pong arrives having acknowledged only the first piece (the rest was
+    // dropped): the rest goes out next round, from that acknowledgement.
+    node.receive(ctx, 'n2', { type: 'ack', session: 1, from: 0, seq: 200 });
+    node.receive(ctx, 'n2', { type: 'pong' });
+    now += 50;
+    node.timer(ctx, 'gossip');
+    const last = deltas().at(-1)?.[1];
+    assert.deepEqual([last?.from, last?.seq], [200, 600]);
+    // An acknowledgement that skips a gap acknowledges nothing.
+    node.receive(ctx, 'n2', { type: 'ack', session: 1, from: 400, seq: 600 });
+    now += 300;
+    node.timer(ctx, 'gossip');
+    assert.deepEqual(deltas().at(-1)?.[1].from, 200, 'still re-sent from the last contiguous ack');
+  });
+});
+
+describe('convergence check', () => {
+  test('equal values with unequal entries are not converged', () => {
+    // Seed 415 of the campaign once looked converged this way: n1 held n1's +5 and n2's +2 on a
+    // counter, n2 held n1's older +2, n2's +2 and n3's +3 — both read 7, one merge from 10.
+    const world = (fingerprints: [string, string]) =>
+      ({
+        time: 0,
+        nodes: ['n1', 'n2'],
+        up: () => true,
+        memory: (n: string) => {
+          const m = new Map<string, unknown>([
+            ['v/c0', ['7', 0]],
+            [FINGERPRINT_KEY, fingerprints[n === 'n1' ? 0 : 1]],
+          ]);
+          return {
+            get: (k: string) => m.get(k),
+            keys: (p = '') => [...m.keys()].filter((k) => k.startsWith(p)),
+          };
+        },
+      }) as unknown as WorldView;
+    assert.equal(replicasConverge.holds(world(['1.a', '2.b'])), false);
+    assert.match(replicasEqual.check(world(['1.a', '2.b'])) ?? '', /entry fingerprint/);
+    assert.equal(replicasConverge.holds(world(['1.a', '1.a'])), true);
+  });
+});
+
+/** One cache node driven by hand: `ask` delivers a client request and returns the reply. */
+function directNode(): { node: CacheNode; ask: (req: CacheRequest) => CacheMsg } {
+  const ctx = handContext();
+  const node = new CacheNode(limits);
+  node.init(ctx);
+  let id = 0;
+  const ask = (req: CacheRequest): CacheMsg => {
+    node.receive(ctx, 'client:1', { ...req, id: ++id } as CacheRequest);
+    const [, reply] = ctx.sent[ctx.sent.length - 1] as [string, CacheMsg];
+    return reply;
+  };
+  return { node, ask };
+}
 
 describe('cache node behaviour', () => {
   test('read-your-writes on the node written to, while it is partitioned from the rest', () => {
@@ -247,18 +504,35 @@ describe('bad input', () => {
     node.receive(ctx, 'n2', {
       type: 'delta',
       session: 1,
+      from: 0,
       seq: 1,
+      // names, then key 'k' (one entry, one context pair), then a key whose entry count is bad.
       keys: [
-        ['k', [['n2#1', 1, 5, 0, 'n2', 'v', 0, 0]], [['n2#1', 1]]],
-        ['bad', 'shape'],
+        ['n2#1', 'n2'],
+        ['k', 1, 0, 1, 5, 0, 1, 'v', 0, 0, 1, 0, 1, 'bad', 'shape'],
       ],
     } as never);
     assert.equal(node.stats.badPeerMessages, 1);
+    // The error names the batch, the key (by position and name) and the field.
+    assert.throws(
+      () => decodeKeys([['n2#1'], ['k', 1, 0, 0, 5, 0, 0, 'v', 0, 0, 0]], 'delta from n2: keys'),
+      /delta from n2: keys: key 0 \("k"\): entry 0: seq must be a whole number >= 1/,
+    );
+    assert.throws(
+      () => decodeKeys([['n2#1'], ['k', 1, 3, 1, 5, 0, 0, 'v', 0, 0, 0]], 'repair'),
+      /repair: key 0 \("k"\): entry 0: replica must index the 1 names/,
+    );
     assert.equal(node.replica?.liveKeys, 0, 'the valid first key was not applied either');
     node.receive(ctx, 'n2', { type: 'digest', round: 1, digest: [1, 2], knowledge: [] });
     assert.equal(node.stats.badPeerMessages, 2, 'a digest with the wrong bucket count');
     node.receive(ctx, 'n2', { type: 'ack', session: 'x', seq: 1 } as never);
-    node.receive(ctx, 'n2', { type: 'repair', round: 1, buckets: [-1], keys: [] });
+    node.receive(ctx, 'n2', {
+      type: 'repair',
+      round: 1,
+      buckets: [-1],
+      keys: [[], []],
+      knowledge: [],
+    });
     assert.equal(node.stats.badPeerMessages, 4, 'non-numeric session, negative bucket');
   });
 

@@ -387,8 +387,10 @@ export class CacheMap {
   /** The states of every key in `buckets` (tombstones included), for anti-entropy. */
   statesInBuckets(buckets: ReadonlySet<number>): CacheDelta {
     const out: CacheDelta = new Map();
+    // Every bucket differs after a heal: then no key needs hashing.
+    const all = buckets.size >= this.digest.buckets;
     for (const [key, s] of this.#keys) {
-      if (buckets.has(bucketOf(key, this.digest.buckets))) out.set(key, wrap(s));
+      if (all || buckets.has(bucketOf(key, this.digest.buckets))) out.set(key, wrap(s));
     }
     return out;
   }
@@ -442,6 +444,7 @@ export class CacheMap {
 
   #joinKey(key: string, incoming: KeyState): boolean {
     const prior = this.#get(key);
+    if (prior === undefined) return this.#joinNewKey(key, incoming);
     const context = prior?.context ?? EMPTY_CONTEXT;
     const held = prior?.entries ?? [];
     const kept = held.filter(
@@ -482,6 +485,31 @@ export class CacheMap {
       }
     }
     this.#store(key, prior, next);
+    return true;
+  }
+
+  /** {@link #joinKey} for a key not held here (most keys of a heal or a bootstrap): the same
+   * result without the comparisons against held entries. The incoming context is shared, not
+   * copied: stored contexts are never mutated. */
+  #joinNewKey(key: string, incoming: KeyState): boolean {
+    let entries: CacheEntry[] | readonly CacheEntry[] = incoming.entries;
+    for (const i of incoming.entries) {
+      if (i.seq <= (this.#knowledge.get(i.replica) ?? 0)) {
+        entries = incoming.entries.filter((e) => e.seq > (this.#knowledge.get(e.replica) ?? 0));
+        break;
+      }
+    }
+    let context = isStable(incoming.context, this.#frontier) ? EMPTY_CONTEXT : incoming.context;
+    if (entries.length === 0 && context === EMPTY_CONTEXT) return false;
+    for (const e of entries) {
+      if (e.seq > (context.get(e.replica) ?? 0) && e.seq > (this.#frontier.get(e.replica) ?? 0)) {
+        // Contexts cover their entries unless pruned below the stability frontier.
+        const c = new Map(context);
+        c.set(e.replica, e.seq);
+        context = c;
+      }
+    }
+    this.#store(key, undefined, { entries, context });
     return true;
   }
 

@@ -34,6 +34,9 @@ export class BucketDigest {
   readonly buckets: number;
   readonly #lo: Uint32Array;
   readonly #hi: Uint32Array;
+  /** The XOR of every bucket: a fingerprint of the whole state's entries. */
+  #totalLo = 0;
+  #totalHi = 0;
 
   constructor(buckets = DEFAULT_BUCKETS) {
     if (!Number.isInteger(buckets) || buckets < 1 || buckets > 65_536) {
@@ -47,8 +50,18 @@ export class BucketDigest {
   /** Toggles entry `(key, replica, seq)` in its bucket (add and remove are the same operation). */
   toggle(bucket: number, key: string, replica: string, seq: number): void {
     const text = `${key}\u0000${replica}\u0000${seq}`;
-    this.#lo[bucket] = ((this.#lo[bucket] as number) ^ fnv1a(text)) >>> 0;
-    this.#hi[bucket] = ((this.#hi[bucket] as number) ^ fnv1a(text, 0x01234567)) >>> 0;
+    const lo = fnv1a(text);
+    const hi = fnv1a(text, 0x01234567);
+    this.#lo[bucket] = ((this.#lo[bucket] as number) ^ lo) >>> 0;
+    this.#hi[bucket] = ((this.#hi[bucket] as number) ^ hi) >>> 0;
+    this.#totalLo = (this.#totalLo ^ lo) >>> 0;
+    this.#totalHi = (this.#totalHi ^ hi) >>> 0;
+  }
+
+  /** One fingerprint of every entry held (the XOR of all buckets), as a hex string: equal on two
+   * replicas that hold the same entries, up to hash collisions. For checkers. */
+  fingerprint(): string {
+    return `${this.#totalHi.toString(16)}.${this.#totalLo.toString(16)}`;
   }
 
   /** Every bucket's digest as `[lo0, hi0, lo1, hi1, …]` (the wire form). */
