@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { globToRegExp, prefixEnd } from '../../../src/stores/kv/net/resp-commands.js';
+import { prefixEnd } from '../../../src/stores/kv/net/resp-commands.js';
 import { type RespFront, startRespFront } from '../../../src/stores/kv/net/resp-front.js';
 import { LocalBackend } from './local-backend.js';
 
@@ -238,15 +238,6 @@ describe('KV RESP commands', () => {
 });
 
 describe('KV RESP helpers', () => {
-  it('globToRegExp follows Redis glob rules', () => {
-    assert.ok(globToRegExp('a*').test('abc'));
-    assert.ok(globToRegExp('h?llo').test('hallo'));
-    assert.ok(!globToRegExp('h[^e]llo').test('hello'));
-    assert.ok(globToRegExp('h[ae]llo').test('hallo'));
-    assert.ok(globToRegExp('a\\*').test('a*'));
-    assert.ok(!globToRegExp('a\\*').test('ab'));
-    assert.ok(globToRegExp('x.y').test('x.y') && !globToRegExp('x.y').test('xzy'));
-  });
   it('prefixEnd bounds a prefix', () => {
     assert.equal(prefixEnd('ab'), 'ac');
     assert.equal(prefixEnd('a\xff'), 'b');

@@ -13,6 +13,7 @@ import {
 } from '../../../resp/args.js';
 import type { CommandSpec, CommandTable } from '../../../resp/commands.js';
 import { NOT_AN_INTEGER, RespError, SYNTAX_ERROR } from '../../../resp/errors.js';
+import { globMatch } from '../../../resp/glob.js';
 import { OK, type Reply } from '../../../resp/reply.js';
 import {
   type KeyValue,
@@ -71,33 +72,6 @@ export function prefixEnd(prefix: string): string {
   while (n > 0 && prefix.charCodeAt(n - 1) === 0xff) n--;
   if (n === 0) return '';
   return prefix.slice(0, n - 1) + String.fromCharCode(prefix.charCodeAt(n - 1) + 1);
-}
-
-/** Redis glob (`*`, `?`, `[abc]`, `[^a-z]`, `\x`) as a regular expression over byte strings. */
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') out += '[\\s\\S]*';
-    else if (c === '?') out += '[\\s\\S]';
-    else if (c === '\\' && i + 1 < glob.length) out += escapeRegExp(glob[++i] as string);
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) out += '\\[';
-      else {
-        let body = glob.slice(i + 1, close);
-        const negate = body.startsWith('^');
-        if (negate) body = body.slice(1);
-        out += `[${negate ? '^' : ''}${body.replace(/[\\\]]/g, (x) => `\\${x}`)}]`;
-        i = close;
-      }
-    } else out += escapeRegExp(c);
-  }
-  return new RegExp(`^${out}$`);
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/-]/g, (x) => `\\${x}`);
 }
 
 /** The argument of REQUEST as a checked command or query; a RespError names what is wrong. */
@@ -362,13 +336,13 @@ export function kvCommandTable(
         if (cursor !== '0' && !/^k[0-9a-f]*$/.test(cursor)) throw new RespError('invalid cursor');
         const start = cursor === '0' ? '' : Buffer.from(cursor.slice(1), 'hex').toString('latin1');
         let count = 10;
-        let match: RegExp | undefined;
+        let match: string | undefined;
         for (let i = 1; i < args.length; i += 2) {
           const word = argKeyword(args[i] as Buffer);
           const arg = args[i + 1];
           if (arg === undefined) throw new RespError(SYNTAX_ERROR);
           if (word === 'COUNT') count = parseInteger(arg, 1, 100_000);
-          else if (word === 'MATCH') match = globToRegExp(bytes(arg));
+          else if (word === 'MATCH') match = bytes(arg);
           else throw new RespError(SYNTAX_ERROR);
         }
         const r = expect(
@@ -380,7 +354,9 @@ export function kvCommandTable(
           r.more && last !== undefined
             ? `k${Buffer.from(`${last.key}\0`, 'latin1').toString('hex')}`
             : '0';
-        const keys = r.kvs.map((kv) => kv.key).filter((k) => match === undefined || match.test(k));
+        const keys = r.kvs
+          .map((kv) => kv.key)
+          .filter((k) => match === undefined || globMatch(match, k));
         return [next, keys.map(bulk)];
       },
     },
@@ -390,7 +366,7 @@ export function kvCommandTable(
       handler: async (args, conn) => {
         const pattern = bytes(args[0] as Buffer);
         const literal = /^[^*?[\\]*/.exec(pattern)?.[0] ?? '';
-        const match = globToRegExp(pattern);
+
         const r = expect(
           await read(conn.state, {
             op: 'range',
@@ -402,7 +378,7 @@ export function kvCommandTable(
         );
         return r.kvs
           .map((kv) => kv.key)
-          .filter((k) => match.test(k))
+          .filter((k) => globMatch(pattern, k))
           .map(bulk);
       },
     },
