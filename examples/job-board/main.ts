@@ -187,14 +187,18 @@ say(`SIGCONT ${frozen.worker}`);
 frozenChild.kill('SIGCONT');
 
 await until('two thirds of the jobs run', () => counts.executed >= Math.ceil((2 * jobCount) / 3));
-const leader = await kvLeader();
-if (leader !== undefined) {
-  say(`kill -9 KV leader ${leader.id}`);
-  leader.child?.kill('SIGKILL');
-  await sleep(1000);
-  await startNode(leader);
-  say(`restarted ${leader.id}`);
+// Between elections every node names the leader; ask again for a while if none does yet.
+let leader: KvNode | undefined;
+for (let tries = 0; leader === undefined && tries < 50; tries++) {
+  leader = await kvLeader();
+  if (leader === undefined) await sleep(100);
 }
+if (leader === undefined) throw new Error('no KV node named a leader within 5 s');
+say(`kill -9 KV leader ${leader.id}`);
+leader.child?.kill('SIGKILL');
+await sleep(1000);
+await startNode(leader);
+say(`restarted ${leader.id}`);
 
 // --- the check -------------------------------------------------------------------------------
 const reader = new RemoteEventLog(new KvClient({ endpoints }));
