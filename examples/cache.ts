@@ -22,6 +22,7 @@ import {
 import type { CacheMsg } from '../src/stores/cache/messages.js';
 import { cacheProcess } from '../src/stores/cache/process.js';
 import { cacheClient } from '../src/stores/cache/sim-client.js';
+import { GOSSIP_SWARM } from './gossip-swarm.js';
 
 const nodes = ['n1', 'n2', 'n3'];
 
@@ -48,11 +49,7 @@ export default defineSpec<CacheMsg>({
     final: [replicasEqual, acknowledgedSetsSurvive, noLostIncrements],
   },
   faults: {
-    swarm: {
-      kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog'],
-      crashMode: 'restart',
-      faultsMax: 6,
-    },
+    swarm: GOSSIP_SWARM,
     livenessBoundMs: 5000,
   },
 });

@@ -23,6 +23,7 @@ import {
 } from '../src/stores/primitives/discovery-ap-guarantees.js';
 import { discoveryApProcess } from '../src/stores/primitives/discovery-ap-process.js';
 import { discoveryApClient } from '../src/stores/primitives/discovery-ap-sim-client.js';
+import { GOSSIP_SWARM } from './gossip-swarm.js';
 
 const nodes = ['n1', 'n2', 'n3'];
 
@@ -49,11 +50,7 @@ export default defineSpec<DiscoveryApMsg>({
     final: [apDiscoveryListsExpected, watchDiffsReplay],
   },
   faults: {
-    swarm: {
-      kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog'],
-      crashMode: 'restart',
-      faultsMax: 6,
-    },
+    swarm: GOSSIP_SWARM,
     livenessBoundMs: 5000,
   },
 });

@@ -20,6 +20,7 @@ import {
 } from '../src/stores/primitives/presence-guarantees.js';
 import { type PresenceMsg, presenceProcess } from '../src/stores/primitives/presence-process.js';
 import { presenceClient } from '../src/stores/primitives/presence-sim-client.js';
+import { GOSSIP_SWARM } from './gossip-swarm.js';
 
 const nodes = ['n1', 'n2', 'n3'];
 
@@ -44,11 +45,7 @@ export default defineSpec<PresenceMsg>({
     final: [presenceListsExpected, diffsReplay],
   },
   faults: {
-    swarm: {
-      kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog'],
-      crashMode: 'restart',
-      faultsMax: 6,
-    },
+    swarm: GOSSIP_SWARM,
     livenessBoundMs: 5000,
   },
 });

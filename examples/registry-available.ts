@@ -25,6 +25,7 @@ import {
   type RegistryMsg,
 } from '../src/stores/primitives/registry-available-process.js';
 import { availableRegistryClient } from '../src/stores/primitives/registry-available-sim-client.js';
+import { GOSSIP_SWARM } from './gossip-swarm.js';
 
 /** The registry nodes. */
 export const REGISTRY_NODES = ['n1', 'n2', 'n3'];
@@ -69,11 +70,7 @@ export function availableRegistrySpec(
       final: [registryAgrees, conflictsReportedOnce],
     },
     faults: {
-      swarm: {
-        kinds: ['crash', 'partition', 'one-way-partition', 'loss', 'duplicate', 'clog'],
-        crashMode: 'restart',
-        faultsMax: 6,
-      },
+      swarm: GOSSIP_SWARM,
       livenessBoundMs: 5000,
     },
   });
