@@ -150,7 +150,13 @@ function reportLdfi(
   const { params } = result;
   const within = `EOT ${params.eot}, EFF ${params.eff}, crashes ${params.crashes}`;
   const runs = `${count(result.runs)} run${result.runs === 1 ? '' : 's'}`;
-  const space = `${runs} of ${formatCombinations(result.combinations)} combinations`;
+  // Molly's estimate counts the server nodes' channels only; say so when clients talk too, or a
+  // single-server spec reads "N runs of 1 combinations".
+  const among =
+    (spec.clients?.ids.length ?? 0) > 0
+      ? ` (Molly's estimate over the ${spec.nodes.length} server node${spec.nodes.length === 1 ? '' : 's'}; client channels not counted)`
+      : '';
+  const space = `${runs} of ${formatCombinations(result.combinations)} combination${result.combinations === 1 ? '' : 's'}${among}`;
   const time = `${seconds.toFixed(2)} s`;
   const traces: Record<string, string> = {};
   if (result.failureFree.trace !== undefined) {
