@@ -1,5 +1,4 @@
 import type { FaultPlan } from '../core/fault.js';
-import type { NodeId } from '../core/ids.js';
 import type { Tuple } from '../core/value.js';
 import {
   type EventKind,
@@ -7,6 +6,7 @@ import {
   type LossReason,
   type StoreName,
   TRACE_FORMAT_VERSION,
+  type TraceEvent,
   type TraceHeader,
   type TraceMessage,
 } from '../sim/trace.js';
@@ -27,21 +27,11 @@ export interface TraceData {
   readonly source: string;
 }
 
-/** An event line. */
-export interface TraceDataEvent {
-  readonly id: number;
-  readonly node: NodeId | null;
-  readonly time: number;
-  readonly kind: EventKind;
-  readonly trigger: number | string | null;
-  readonly cause: number | null;
-  readonly sends: readonly number[];
-  readonly reads: readonly (readonly [StoreName, string, number])[];
-  readonly writes: readonly (readonly [StoreName, string, number])[];
+/** An event line: the simulator's event as the file holds it (facts as `[name, args]`). */
+export type TraceDataEvent = Omit<TraceEvent, 'emits'> & {
   /** `[name, args]` per emitted fact. */
   readonly emits: readonly (readonly [string, Tuple])[];
-  readonly notes: readonly string[];
-}
+};
 
 /** Saved run data that cannot be read: names the file (and line) and what was wrong. */
 export class ReportDataError extends Error {
