@@ -10,7 +10,9 @@
  * first appends a `takeover` entry with its token, then reads the log up to it: everything before
  * it is known to it, and anything a stale scheduler appends after it is rejected.
  */
+import type { LogEntry } from '../../src/stores/primitives/event-log.js';
 import { admitToken } from '../../src/stores/primitives/fence.js';
+import type { RemoteEventLog } from '../../src/stores/primitives/net/remote-event-log.js';
 
 /** An entry of the `assignments` topic. */
 export type BoardEntry =
@@ -45,8 +47,15 @@ export function emptyBoard(): Board {
 
 /** Parses an `assignments` payload, naming what is wrong with a malformed one. */
 export function parseBoardEntry(payload: string, position: number): BoardEntry {
-  const e = JSON.parse(payload) as Partial<BoardEntry> & Record<string, unknown>;
+  let e: Partial<BoardEntry> & Record<string, unknown>;
+  try {
+    e = JSON.parse(payload);
+  } catch {
+    throw new TypeError(`assignments entry at position ${position} is not JSON: ${payload}`);
+  }
   const ok =
+    e !== null &&
+    typeof e === 'object' &&
     Number.isSafeInteger(e.token) &&
     ((e.type === 'takeover' && typeof e.scheduler === 'string') ||
       (e.type === 'assign' && typeof e.job === 'string' && typeof e.worker === 'string'));
@@ -71,4 +80,22 @@ export function applyEntry(board: Board, entry: BoardEntry): boolean {
 /** The job names of a board of `count` jobs. */
 export function jobNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `job-${String(i + 1).padStart(3, '0')}`);
+}
+
+/** Reads `topic` from `position` to its current end: the entries, and where to read on from.
+ *  Throws when the entries at `position` were trimmed (the board never trims). */
+export async function readToEnd(
+  log: RemoteEventLog,
+  topic: string,
+  position: number,
+): Promise<{ readonly entries: readonly LogEntry[]; readonly nextPosition: number }> {
+  const entries: LogEntry[] = [];
+  let next = position;
+  for (;;) {
+    const read = await log.read(topic, next, 500);
+    if (read.kind === 'compacted') throw new Error(read.message);
+    entries.push(...read.entries);
+    next = read.nextPosition;
+    if (read.entries.length === 0) return { entries, nextPosition: next };
+  }
 }

@@ -24,7 +24,14 @@ import { freePorts } from '../../src/runtime/free-port.js';
 import { KvClient } from '../../src/stores/kv/net/client.js';
 import { RemoteEventLog } from '../../src/stores/primitives/net/remote-event-log.js';
 import { sleep } from '../../src/stores/primitives/net/requester.js';
-import { applyEntry, type DoneRecord, emptyBoard, jobNames, parseBoardEntry } from './board.js';
+import {
+  applyEntry,
+  type DoneRecord,
+  emptyBoard,
+  jobNames,
+  parseBoardEntry,
+  readToEnd,
+} from './board.js';
 
 const { values } = parseArgs({
   options: {
@@ -202,16 +209,7 @@ say(`restarted ${leader.id}`);
 
 // --- the check -------------------------------------------------------------------------------
 const reader = new RemoteEventLog(new KvClient({ endpoints }));
-async function readAll(topic: string): Promise<{ position: number; payload: string }[]> {
-  const out: { position: number; payload: string }[] = [];
-  for (let from = 1; ; ) {
-    const read = await reader.read(topic, from, 500);
-    if (read.kind === 'compacted') throw new Error(read.message);
-    out.push(...read.entries);
-    if (read.entries.length === 0) return out;
-    from = read.nextPosition;
-  }
-}
+const readAll = async (topic: string) => (await readToEnd(reader, topic, 1)).entries;
 const jobs = jobNames(jobCount);
 let done: DoneRecord[] = [];
 await until('every job done', () => counts.executed >= jobCount);

@@ -26,6 +26,7 @@ import {
   emptyBoard,
   jobNames,
   parseBoardEntry,
+  readToEnd,
 } from './board.js';
 
 export const SERVICE = 'job-board-workers';
@@ -151,30 +152,22 @@ async function schedule(): Promise<void> {
 async function scheduleWhileHeld(log: RemoteEventLog, lock: RemoteLock, token: number) {
   // Fence off every earlier scheduler, then learn the board up to our takeover.
   const takeover: BoardEntry = { type: 'takeover', scheduler: id, token };
-  const fencePosition = await log.append('assignments', JSON.stringify(takeover));
+  await log.append('assignments', JSON.stringify(takeover));
   const board = emptyBoard();
   const completed = new Set<string>();
   let assignedFrom = 1;
   let doneFrom = 1;
-  const catchUp = async (until: number) => {
-    while (assignedFrom <= until) {
-      const read = await log.read('assignments', assignedFrom, 500);
-      if (read.kind === 'compacted') throw new Error(read.message);
-      for (const entry of read.entries)
-        applyEntry(board, parseBoardEntry(entry.payload, entry.position));
-      assignedFrom = read.nextPosition;
-      if (read.entries.length === 0) break;
-    }
-    for (;;) {
-      const read = await log.read('done', doneFrom, 500);
-      if (read.kind === 'compacted') throw new Error(read.message);
-      for (const entry of read.entries)
-        completed.add((JSON.parse(entry.payload) as DoneRecord).job);
-      doneFrom = read.nextPosition;
-      if (read.entries.length === 0) break;
-    }
+  const catchUp = async () => {
+    const assigned = await readToEnd(log, 'assignments', assignedFrom);
+    for (const entry of assigned.entries)
+      applyEntry(board, parseBoardEntry(entry.payload, entry.position));
+    assignedFrom = assigned.nextPosition;
+    const done = await readToEnd(log, 'done', doneFrom);
+    for (const entry of done.entries) completed.add((JSON.parse(entry.payload) as DoneRecord).job);
+    doneFrom = done.nextPosition;
   };
-  await catchUp(fencePosition);
+  // Reads are linearisable, so reading to the end covers our takeover entry and all before it.
+  await catchUp();
   let next = 0;
   while (lock.phase === 'held') {
     const live = (await discovery.list(SERVICE)).instances.map((i) => i.id).sort();
@@ -196,7 +189,7 @@ async function scheduleWhileHeld(log: RemoteEventLog, lock: RemoteLock, token: n
       assigned++;
       await sleep(paceMs);
     }
-    await catchUp(Number.MAX_SAFE_INTEGER);
+    await catchUp();
     if (assigned === 0) await sleep(100);
   }
 }
