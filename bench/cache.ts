@@ -36,7 +36,8 @@ import pino from 'pino';
 import { FaultProxy } from '../src/runtime/fault-proxy.js';
 import { freePorts } from '../src/runtime/free-port.js';
 import { CacheServer } from '../src/stores/cache/server.js';
-import { CacheNodeProcess, peerList } from '../test/stores/cache/cache-node.js';
+import { peersFlag } from '../test/runtime/node-process.js';
+import { CacheNodeProcess } from '../test/stores/cache/cache-node.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
@@ -235,11 +236,11 @@ async function throughputAndMemory() {
     number,
   ];
   const redis = startRedis(redisPort);
-  const memNode = new CacheNodeProcess('m1', peerList({ m1: nodePort }), join(dir, 'm1'), [
+  const memNode = new CacheNodeProcess('m1', peersFlag({ m1: nodePort }), join(dir, 'm1'), [
     '--no-persist',
   ]);
-  const diskNode = new CacheNodeProcess('d1', peerList({ d1: nodePort2 }), join(dir, 'd1'));
-  const plainNode = new CacheNodeProcess('p1', peerList({ p1: nodePort3 }), join(dir, 'p1'), [
+  const diskNode = new CacheNodeProcess('d1', peersFlag({ d1: nodePort2 }), join(dir, 'd1'));
+  const plainNode = new CacheNodeProcess('p1', peersFlag({ p1: nodePort3 }), join(dir, 'p1'), [
     '--no-persist',
     '--no-compact-heap',
   ]);

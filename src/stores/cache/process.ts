@@ -173,7 +173,19 @@ export interface CacheData {
   readonly keys: Map<string, KeyState>;
   readonly seq: number;
   readonly knowledge: Map<string, number>;
-  readonly incarnation: number;
+}
+
+/** The count stored at `key` (0 when absent). Throws naming the key when it holds anything but
+ * a whole number. */
+function readCount(storage: OrderedKVReader, key: Uint8Array): number {
+  const raw = storage.get(key);
+  if (raw === undefined) return 0;
+  const text = fromUtf8(raw);
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw new Error(`${fromUtf8(key)} holds ${JSON.stringify(text.slice(0, 40))}, not a count`);
+  }
+  return n;
 }
 
 /**
@@ -188,22 +200,11 @@ export function readCacheData(storage: OrderedKVReader, node: NodeId): CacheData
         `(${e instanceof Error ? e.message : String(e)}); move the data directory away to rejoin ` +
         'as an empty replica that bootstraps from its peers',
     );
-  const count = (key: Uint8Array): number => {
-    const raw = storage.get(key);
-    if (raw === undefined) return 0;
-    const text = fromUtf8(raw);
-    const n = Number(text);
-    if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n)) {
-      throw new Error(`${fromUtf8(key)} holds ${JSON.stringify(text.slice(0, 40))}, not a count`);
-    }
-    return n;
-  };
   let seq: number;
-  let incarnation: number;
   let knowledge = new Map<string, number>();
   try {
-    seq = count(META_SEQ);
-    incarnation = count(META_INCARNATION);
+    seq = readCount(storage, META_SEQ);
+    readCount(storage, META_INCARNATION); // only validated here: `init` reads it for itself
     const k = storage.get(META_KNOWLEDGE);
     if (k !== undefined) knowledge = decodeVector(JSON.parse(fromUtf8(k)), 'knowledge');
   } catch (e) {
@@ -233,7 +234,7 @@ export function readCacheData(storage: OrderedKVReader, node: NodeId): CacheData
   if (highest > seq) {
     throw problem('the write counter', new Error(`it is ${seq}, below a stored write ${highest}`));
   }
-  return { keys, seq, knowledge, incarnation };
+  return { keys, seq, knowledge };
 }
 
 /** One cache node. Build it with {@link cacheProcess}. */
@@ -784,15 +785,11 @@ export class CacheNode implements Process<CacheMsg> {
 
   /** Joins peer states; persists, mirrors, relays and bounds what changed. */
   #merge(ctx: Context<CacheMsg>, delta: CacheDelta): void {
-    let newest: Hlc | undefined;
     const held = this.#o.trackVisibility ? this.#heldDots(delta) : undefined;
     const changed = this.#map.join(delta);
     if (changed.length === 0) return;
     // The clock observes every timestamp received (read off the delta: no state lookups).
-    for (const s of delta.values()) {
-      for (const e of s.entries)
-        if (newest === undefined || compareHlc(e.hlc, newest) > 0) newest = e.hlc;
-    }
+    const newest = newestHlc(delta.values());
     if (held !== undefined) {
       for (const key of changed) {
         for (const e of this.#map.state(key)?.entries ?? []) {
@@ -1084,21 +1081,15 @@ export class CacheNode implements Process<CacheMsg> {
 
   /** Evicts least recently used keys until under `maxKeys` and `maxBytes`. */
   #enforceBound(ctx: Context<CacheMsg>): void {
-    const over = () =>
-      (this.#o.maxKeys > 0 && this.#map.liveKeys > this.#o.maxKeys) ||
-      (this.#o.maxBytes > 0 && this.#map.bytes > this.#o.maxBytes);
-    if (!over()) return;
-    const victims: string[] = [];
+    const over = (live: number, bytes: number) =>
+      (this.#o.maxKeys > 0 && live > this.#o.maxKeys) ||
+      (this.#o.maxBytes > 0 && bytes > this.#o.maxBytes);
     let live = this.#map.liveKeys;
     let bytes = this.#map.bytes;
+    if (!over(live, bytes)) return;
+    const victims: string[] = [];
     for (const key of this.#map.keys()) {
-      if (
-        !(
-          (this.#o.maxKeys > 0 && live > this.#o.maxKeys) ||
-          (this.#o.maxBytes > 0 && bytes > this.#o.maxBytes)
-        )
-      )
-        break;
+      if (!over(live, bytes)) break;
       const s = this.#map.state(key) as KeyState;
       if (s.entries.length === 0) continue;
       victims.push(key);
@@ -1197,31 +1188,24 @@ export class CacheNode implements Process<CacheMsg> {
   /** Reloads the replica after a restart; refuses to start on a damaged record. */
   #load(ctx: Context<CacheMsg>): void {
     const data = readCacheData(ctx.storage, ctx.id);
-    let newest: Hlc | undefined;
     for (const [key, state] of data.keys) {
       this.#map.restore(key, state);
-      for (const e of state.entries) {
-        if (newest === undefined || compareHlc(e.hlc, newest) > 0) newest = e.hlc;
-      }
       const v = this.#map.resolve(key);
       if (v !== undefined && v.expiresAtMs !== 0) this.#expiring.add(key);
       if (this.#o.mirror && v !== undefined) ctx.memory.set(`v/${key}`, [v.value, v.expiresAtMs]);
     }
     this.#map.restoreCounters(data.seq, data.knowledge);
     this.#awaitingWelcome = data.keys.size > 0 && ctx.peers.length > 0;
+    const newest = newestHlc(data.keys.values());
     if (newest !== undefined) this.#clock.observe(newest, ctx.now());
   }
 
   #readCount(ctx: Context<CacheMsg>, key: Uint8Array): number {
-    const raw = ctx.storage.get(key);
-    if (raw === undefined) return 0;
-    const n = Number(fromUtf8(raw));
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new CacheDataError(
-        `node ${ctx.id}: refusing to start: ${fromUtf8(key)} holds ${JSON.stringify(fromUtf8(raw))}, not a count`,
-      );
+    try {
+      return readCount(ctx.storage, key);
+    } catch (e) {
+      throw new CacheDataError(`node ${ctx.id}: refusing to start: ${(e as Error).message}`);
     }
-    return n;
   }
 
   /** At most `syncKeysMax` keys of `states`, and about `syncBytesMax` bytes, in wire form;
@@ -1251,6 +1235,16 @@ export class CacheNode implements Process<CacheMsg> {
     }
     return out;
   }
+}
+
+/** The largest timestamp of any entry of `states`, or undefined when they hold none. */
+function newestHlc(states: Iterable<KeyState>): Hlc | undefined {
+  let newest: Hlc | undefined;
+  for (const s of states) {
+    for (const e of s.entries)
+      if (newest === undefined || compareHlc(e.hlc, newest) > 0) newest = e.hlc;
+  }
+  return newest;
 }
 
 /** Whether `knowledge` covers every dot of `s` (its entries' and its context's). */

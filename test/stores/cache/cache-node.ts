@@ -82,13 +82,6 @@ export class CacheNodeProcess {
   }
 }
 
-/** `n1=127.0.0.1:p1,…` for the given node ports. */
-export function peerList(ports: Record<string, number>): string {
-  return Object.entries(ports)
-    .map(([id, p]) => `${id}=127.0.0.1:${p}`)
-    .join(',');
-}
-
 /** Polls `check` every 50 ms until it returns true or `timeoutMs` passes; returns the ms taken. */
 export async function until(
   what: string,

@@ -15,7 +15,8 @@ import { Redis } from 'ioredis';
 import { freePorts } from '../../../src/runtime/free-port.js';
 import { LmdbKV } from '../../../src/storage/backends/lmdb-kv.js';
 import { utf8 } from '../../../src/storage/bytes.js';
-import { CacheNodeProcess, peerList, until } from './cache-node.js';
+import { peersFlag } from '../../runtime/node-process.js';
+import { CacheNodeProcess, until } from './cache-node.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cadre-cache-'));
 let peers = '';
@@ -44,7 +45,7 @@ const client = (id: string) => clients.get(id) as Redis;
 describe('cache cluster (real processes)', () => {
   before(async () => {
     const [p1, p2, p3] = await freePorts(3);
-    peers = peerList({ n1: p1 as number, n2: p2 as number, n3: p3 as number });
+    peers = peersFlag({ n1: p1 as number, n2: p2 as number, n3: p3 as number });
     await Promise.all(
       ['n1', 'n2', 'n3'].map((id) =>
         startNode(id, ['--gossip-ms', '20', '--anti-entropy-ms', '200']),

@@ -15,7 +15,7 @@ export const DEFAULT_BUCKETS = 256;
 const FNV_PRIME = 0x01000193;
 
 /** 32-bit FNV-1a of `text` with the given offset basis. */
-export function fnv1a(text: string, basis = 0x811c9dc5): number {
+function fnv1a(text: string, basis = 0x811c9dc5): number {
   let h = basis >>> 0;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
