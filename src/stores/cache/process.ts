@@ -1079,26 +1079,23 @@ export class CacheNode implements Process<CacheMsg> {
     }
   }
 
-  /** Evicts least recently used keys until under `maxKeys` and `maxBytes`. */
+  /** Evicts least recently used keys until under `maxKeys` and `maxBytes`, judged by the map's
+   *  own key and byte counts after each removal (a removed key leaves a tombstone, which counts
+   *  until it is collected). */
   #enforceBound(ctx: Context<CacheMsg>): void {
-    const over = (live: number, bytes: number) =>
-      (this.#o.maxKeys > 0 && live > this.#o.maxKeys) ||
-      (this.#o.maxBytes > 0 && bytes > this.#o.maxBytes);
-    let live = this.#map.liveKeys;
-    let bytes = this.#map.bytes;
-    if (!over(live, bytes)) return;
+    const over = () =>
+      (this.#o.maxKeys > 0 && this.#map.liveKeys > this.#o.maxKeys) ||
+      (this.#o.maxBytes > 0 && this.#map.bytes > this.#o.maxBytes);
+    if (!over()) return;
     const victims: string[] = [];
+    // Removal re-inserts the key (as a tombstone) at the back of the order: iteration reaches it
+    // again later and skips it, having no entries.
     for (const key of this.#map.keys()) {
-      if (!over(live, bytes)) break;
-      const s = this.#map.state(key) as KeyState;
-      if (s.entries.length === 0) continue;
-      victims.push(key);
-      live--;
-      for (const e of s.entries) bytes -= 80 + 2 * (e.value?.length ?? 0);
+      if (!over()) break;
+      if ((this.#map.state(key) as KeyState).entries.length === 0) continue;
+      if (this.#map.remove(key) !== undefined) victims.push(key);
     }
     for (const key of victims) {
-      const delta = this.#map.remove(key);
-      if (delta === undefined) continue;
       this.stats.evictions++;
       this.#changed(ctx, [key]);
       this.#record([key]);

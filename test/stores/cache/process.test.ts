@@ -394,6 +394,34 @@ describe('cache node behaviour', () => {
     assert.equal(views[0]?.k29, 'v29');
   });
 
+  test('the byte bound (maxBytes) evicts too, on every node alike', () => {
+    const script = Array.from({ length: 30 }, (_, i) => ({
+      at: 10 + i * 5,
+      to: ['n1', 'n2', 'n3'][i % 3] as string,
+      req: { type: 'set' as const, id: i + 1, key: `k${i}`, value: `${i}`.padEnd(60, 'x') },
+    }));
+    const unbounded = runScript(limits, script, { horizonMs: 2000 });
+    // Two thirds of what the 30 keys take: evicted keys leave tombstones, which count too.
+    const full = unbounded.nodes.get('n1')?.replica?.bytes ?? 0;
+    assert.ok(full > 0, 'the unbounded run holds data');
+    const bound = Math.floor((full * 2) / 3);
+    const { result, nodes } = runScript({ ...limits, maxBytes: bound }, script, {
+      horizonMs: 2000,
+    });
+    const views = ['n1', 'n2', 'n3'].map((n) => valuesOf(result, n));
+    assert.deepEqual(views[1], views[0]);
+    assert.deepEqual(views[2], views[0]);
+    const held = Object.keys(views[0] ?? {}).length;
+    assert.ok(held < 30 && held >= 1, `${held} of 30 keys held under a ${bound}-byte bound`);
+    for (const n of ['n1', 'n2', 'n3'])
+      assert.ok(
+        (nodes.get(n)?.replica?.bytes ?? Number.POSITIVE_INFINITY) <= bound,
+        `${n} within the byte bound`,
+      );
+    assert.ok([...nodes.values()].some((p) => p.stats.evictions > 0));
+    assert.equal(views[0]?.k29, '29'.padEnd(60, 'x'), 'the most recent write survives');
+  });
+
   test('tombstones are collected once every member has seen the delete', () => {
     const { result, nodes } = runScript(
       { ...limits, antiEntropyIntervalMs: 100 },
