@@ -30,7 +30,7 @@ import {
   watchResult,
 } from '../src/stores/primitives/discovery.js';
 import { listEqualsReplay } from '../src/stores/primitives/discovery-guarantees.js';
-import { KV_NODES, KV_RECIPE_SWARM, KvRecipeClient, recipeKvProcess } from './kv-recipe-client.js';
+import { KV_NODES, KvRecipeClient, recipeKvProcess, recipeSwarm } from './kv-recipe-client.js';
 
 const SERVICE = 'web';
 
@@ -57,7 +57,7 @@ export class ServiceInstance extends KvRecipeClient {
   }
 
   init(ctx: Context<KvWire>): void {
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.pickTarget(ctx);
     ctx.setTimer('die', 1 + Math.floor(ctx.random() * (this.options.horizonMs / 2)));
     this.#register(ctx);
   }
@@ -131,9 +131,8 @@ export class DiscoveryObserver extends KvRecipeClient {
   }
 
   init(ctx: Context<KvWire>): void {
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.startPolling(ctx, this.everyMs);
     ctx.memory.set('from', 1);
-    ctx.setTimer('go', 1 + Math.floor(ctx.random() * this.everyMs));
   }
 
   protected onTimer(ctx: Context<KvWire>, name: string): void {
@@ -218,7 +217,7 @@ export function discoverySpec(options: DiscoverySpecOptions = {}): Spec<KvWire> 
     },
     time: { model: 'async', horizonMs },
     guarantees: { final: [listEqualsReplay()] },
-    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? KV_RECIPE_SWARM } }),
+    faults: recipeSwarm(options.swarm),
   });
 }
 

@@ -37,7 +37,7 @@ import {
   consumersSeeEveryEntry,
   positionsIncrease,
 } from '../src/stores/primitives/event-log-guarantees.js';
-import { KV_NODES, KV_RECIPE_SWARM, KvRecipeClient, recipeKvProcess } from './kv-recipe-client.js';
+import { KV_NODES, KvRecipeClient, recipeKvProcess, recipeSwarm } from './kv-recipe-client.js';
 
 /** Options of a producer. */
 export interface ProducerOptions {
@@ -66,7 +66,7 @@ export class Producer extends KvRecipeClient {
 
   init(ctx: Context<KvWire>): void {
     ctx.memory.set('next', 0);
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.pickTarget(ctx);
     ctx.setTimer('append', 1 + Math.floor(ctx.random() * this.options.thinkMs));
   }
 
@@ -161,7 +161,7 @@ export class Consumer extends KvRecipeClient {
     const incarnation = (readNumber(ctx, INCARNATION_KEY) ?? 0) + 1;
     ctx.storage.put(INCARNATION_KEY, encoder.encode(String(incarnation)));
     ctx.memory.set('incarnation', incarnation);
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.pickTarget(ctx);
     this.#startRead(ctx, 1);
   }
 
@@ -265,7 +265,7 @@ export function eventLogSpec(options: EventLogSpecOptions = {}): Spec<KvWire> {
               ],
             },
           }),
-      ...(options.swarm === false ? {} : { swarm: options.swarm ?? KV_RECIPE_SWARM }),
+      ...recipeSwarm(options.swarm),
     },
   });
 }

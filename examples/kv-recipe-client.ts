@@ -1,7 +1,7 @@
 /**
- * The parts the KV recipe examples (examples/event-log.ts, discovery.ts, lock.ts) share: the
- * three-node Raft KV they run on, its swarm faults, and the client driver that sends a recipe's
- * requests to it.
+ * The parts the KV recipe examples (examples/event-log.ts, discovery.ts, lock.ts, registry.ts)
+ * share: the three-node Raft KV they run on, its swarm faults, and the client driver that sends a
+ * recipe's requests to it.
  */
 import type { Context, NodeId, Process, ProcessFactory, SwarmOptions } from '../src/index.js';
 import type { KvResult } from '../src/stores/kv/commands.js';
@@ -20,6 +20,12 @@ export const KV_RECIPE_SWARM: SwarmOptions = {
   crashesMax: 1,
   faultsMax: 4,
 };
+
+/** The swarm part of a recipe spec's `faults`: `swarm` if given, {@link KV_RECIPE_SWARM} if
+ *  undefined, none if false. */
+export function recipeSwarm(swarm: SwarmOptions | false | undefined): { swarm?: SwarmOptions } {
+  return swarm === false ? {} : { swarm: swarm ?? KV_RECIPE_SWARM };
+}
 
 /** The KV process of the recipe examples: 10 ms ticks, elections after 10 ticks, heartbeats every
  *  2, a snapshot every 16 entries, leases ticked every 30 ms; `overrides` win. */
@@ -48,6 +54,18 @@ export abstract class KvRecipeClient implements Process<KvWire> {
   protected abstract onAnswer(ctx: Context<KvWire>, result: KvResult): void;
   /** A timer other than the driver's own. */
   protected abstract onTimer(ctx: Context<KvWire>, name: string): void;
+
+  /** Starts at a random KV node, so the clients do not all pile onto the first one. */
+  protected pickTarget(ctx: Context<KvWire>): void {
+    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+  }
+
+  /** For a client that polls every `everyMs`: {@link pickTarget}, then the first `go` timer at a
+   *  random offset in [1, everyMs] ms, so the pollers do not fire in lockstep. */
+  protected startPolling(ctx: Context<KvWire>, everyMs: number): void {
+    this.pickTarget(ctx);
+    ctx.setTimer('go', 1 + Math.floor(ctx.random() * everyMs));
+  }
 
   /** The session name: unique per incarnation, so a restarted client's seqs never collide. */
   protected session(ctx: Context<KvWire>): string {

@@ -43,7 +43,7 @@ import {
   RESOURCE_VALUE,
 } from '../src/stores/primitives/lock-guarantees.js';
 import type { ClientReply } from '../src/stores/raft/client-messages.js';
-import { KV_NODES, KV_RECIPE_SWARM, recipeKvProcess } from './kv-recipe-client.js';
+import { KV_NODES, recipeKvProcess, recipeSwarm } from './kv-recipe-client.js';
 
 /** Messages between lock clients and the resource. A `read` or `write` carries the holder's
  *  fencing token; `seq` makes a retried request apply once. */
@@ -402,7 +402,7 @@ export function lockSpec(options: LockSpecOptions = {}): Spec<LockWire> {
       invariants: [fencedExclusive(RESOURCE)],
       final: [fencingTokensIncrease('acquire')],
     },
-    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? KV_RECIPE_SWARM } }),
+    faults: recipeSwarm(options.swarm),
   });
 }
 

@@ -42,7 +42,7 @@ import {
   watchResult,
 } from '../src/stores/primitives/registry.js';
 import { registryExclusive } from '../src/stores/primitives/registry-guarantees.js';
-import { KV_NODES, KV_RECIPE_SWARM, KvRecipeClient, recipeKvProcess } from './kv-recipe-client.js';
+import { KV_NODES, KvRecipeClient, recipeKvProcess, recipeSwarm } from './kv-recipe-client.js';
 
 /** The names the registrants compete for. */
 export const REGISTRY_NAMES = ['a', 'b'] as const;
@@ -89,7 +89,7 @@ export class Registrant extends KvRecipeClient {
   }
 
   init(ctx: Context<KvWire>): void {
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.pickTarget(ctx);
     ctx.memory.set('round', 0);
     ctx.memory.set('reg', IDLE_REGISTRATION);
     ctx.memory.set('activity', 'idle' satisfies Activity);
@@ -208,9 +208,8 @@ export class RegistryLooker extends KvRecipeClient {
   }
 
   init(ctx: Context<KvWire>): void {
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.startPolling(ctx, this.everyMs);
     ctx.memory.set('turn', 0);
-    ctx.setTimer('go', 1 + Math.floor(ctx.random() * this.everyMs));
   }
 
   protected onTimer(ctx: Context<KvWire>, name: string): void {
@@ -260,9 +259,8 @@ export class RegistryWatcher extends KvRecipeClient {
   }
 
   init(ctx: Context<KvWire>): void {
-    ctx.memory.set('target', Math.floor(ctx.random() * this.kvNodes.length));
+    this.startPolling(ctx, this.everyMs);
     ctx.memory.set('from', 1);
-    ctx.setTimer('go', 1 + Math.floor(ctx.random() * this.everyMs));
   }
 
   protected onTimer(ctx: Context<KvWire>, name: string): void {
@@ -335,7 +333,7 @@ export function registrySpec(options: RegistrySpecOptions = {}): Spec<KvWire> {
     },
     time: { model: 'async', horizonMs: options.horizonMs ?? 2_000 },
     guarantees: { final: [registryExclusive()] },
-    ...(options.swarm === false ? {} : { faults: { swarm: options.swarm ?? KV_RECIPE_SWARM } }),
+    faults: recipeSwarm(options.swarm),
   });
 }
 

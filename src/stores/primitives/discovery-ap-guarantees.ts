@@ -25,11 +25,7 @@ import { listMismatchOf, ownedLines, sinceStart } from './presence-guarantees.js
 
 /** A node's list as sorted `service owner id address labels` lines (`withReplica`: with the
  * owner's incarnation after the id). */
-export function listedInstanceLines(
-  world: WorldView,
-  node: NodeId,
-  withReplica: boolean,
-): string[] {
+function listedInstanceLines(world: WorldView, node: NodeId, withReplica: boolean): string[] {
   const mem = world.memory(node);
   return mem
     .keys('disc/')
@@ -44,7 +40,7 @@ export function listedInstanceLines(
 }
 
 /** What live nodes have registered: replay of their facts since their last start. */
-export function expectedInstanceLines(world: WorldView): string[] {
+function expectedInstanceLines(world: WorldView): string[] {
   return ownedLines(world, 'registered', 'deregistered', (f) => `${f.args[2]} ${f.args[3]}`);
 }
 
@@ -82,7 +78,7 @@ function decodeInstances(service: string, json: string): ApInstance[] {
 }
 
 /** A `discovery-diff` fact as a service diff. */
-export function serviceDiffOfFact(f: FactRecord): ApServiceDiff {
+function serviceDiffOfFact(f: FactRecord): ApServiceDiff {
   const service = f.args[0] as string;
   return {
     service,

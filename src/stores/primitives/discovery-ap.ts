@@ -80,7 +80,7 @@ function checkName(value: unknown, what: string, where: string): string {
 }
 
 /** Checks labels: an object of strings with non-empty keys. Throws naming the bad label. */
-export function checkInstanceMeta(meta: unknown, where: string): InstanceMeta {
+function checkInstanceMeta(meta: unknown, where: string): InstanceMeta {
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
     throw new TypeError(`${where}: labels must be an object of strings`);
   for (const [k, v] of Object.entries(meta)) {

@@ -178,7 +178,7 @@ export function startRead(topic: string, position: number, limit = READ_LIMIT_DE
 
 /** The oldest kept position a retention marker records (1 when absent). Throws on a marker that
  *  is not a position: the log's own data is corrupt, and skipping it could lose entries. */
-export function markerPosition(topic: string, kv: KeyValue | null): number {
+function markerPosition(topic: string, kv: KeyValue | null): number {
   if (kv === null) return 1;
   const n = Number(kv.value);
   if (!Number.isSafeInteger(n) || n < 1 || String(n) !== kv.value)

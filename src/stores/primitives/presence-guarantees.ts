@@ -123,7 +123,7 @@ function decodeEntries(topic: string, json: string): PresenceEntry[] {
 }
 
 /** A `presence-diff` fact as a diff. */
-export function diffOfFact(f: FactRecord): TopicDiff {
+function diffOfFact(f: FactRecord): TopicDiff {
   const topic = f.args[0] as string;
   return {
     topic,

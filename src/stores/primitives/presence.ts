@@ -50,7 +50,7 @@ export interface PresenceWire {
 }
 
 /** The identity of an entry inside its topic. */
-export function entryId(node: NodeId, key: string): string {
+function entryId(node: NodeId, key: string): string {
   return `${node}\u0000${key}`;
 }
 
@@ -156,7 +156,7 @@ export function viewLines(view: PresenceView): string[] {
 }
 
 /** The replica name of incarnation `incarnation` of `node`. */
-export function replicaName(node: NodeId, incarnation: number): string {
+function replicaName(node: NodeId, incarnation: number): string {
   return `${node}@${incarnation}`;
 }
 

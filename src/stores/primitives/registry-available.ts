@@ -66,7 +66,7 @@ export interface Conflict {
 
 /** Total order of registrations: registeredAt (HLC, whose last tie-breaker is the node), then
  *  node, then owner. */
-export function compareRegistrations(a: Registration, b: Registration): number {
+function compareRegistrations(a: Registration, b: Registration): number {
   const byTime = compareHlc(a.registeredAt, b.registeredAt);
   if (byTime !== 0) return byTime;
   if (a.node !== b.node) return a.node < b.node ? -1 : 1;
@@ -74,7 +74,7 @@ export function compareRegistrations(a: Registration, b: Registration): number {
 }
 
 /** The same registration (name, owner, node and timestamp). */
-export function sameRegistration(a: Registration, b: Registration): boolean {
+function sameRegistration(a: Registration, b: Registration): boolean {
   return a.name === b.name && a.node === b.node && compareRegistrations(a, b) === 0;
 }
 
