@@ -12,8 +12,8 @@
  * to the end of its first drawing (`window.cadreReport.firstRenderMs`); "open" is the wall time
  * from `page.goto` until the page marks itself drawn. "Scroll" is the time to redraw after
  * jumping to the middle of the diagram; "select" the time to jump to the middle event with the
- * page's `event #` box and draw it selected with its lineage and consequences highlighted. Best of R runs (the machine is shared; the best is the least
- * disturbed); the load average is printed.
+ * page's `event #` box and draw it selected with its lineage and consequences highlighted. Best of
+ * R runs (the machine is shared; the best is the least disturbed); the load average is printed.
  *
  * Wall-clock time (performance.now) is fine here: the benchmark is not part of the simulator.
  */

@@ -20,11 +20,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
 import { LmdbKV } from '../src/storage/backends/lmdb-kv.js';
 import { PrefixKV } from '../src/storage/layers/prefix-kv.js';
 import type { BatchOp, OrderedKV } from '../src/storage/ordered-kv.js';
 import { shuffled } from './shuffled.js';
+import { openRawLmdb, rawScan } from './storage-raw-lmdb.js';
 
 let N = Number(process.argv[2] ?? 200_000);
 const PASSES = Number(process.argv[3] ?? 5);
@@ -50,16 +50,7 @@ interface Subject {
 /** Raw lmdb with LmdbKV's exact options, in the root database as LmdbKV; `named` writes into a
  * named sub-database instead (a diagnostic row: what LmdbKV's earlier layout cost by itself). */
 function rawLmdb(dir: string, named: boolean): Subject {
-  const root: RootDatabase<Buffer, Buffer> = open<Buffer, Buffer>({
-    path: join(dir, 'data.mdb'),
-    encoding: 'binary',
-    keyEncoding: 'binary',
-    overlappingSync: false,
-    pageSize: 16384,
-    mapSize: 1 << 30,
-    maxDbs: 2,
-    cache: false,
-  });
+  const root = openRawLmdb(dir);
   const db = named
     ? root.openDB<Buffer, Buffer>('data', {
         encoding: 'binary',
@@ -75,14 +66,7 @@ function rawLmdb(dir: string, named: boolean): Subject {
           db.putSync(keys[order[i] as number] as Buffer, value);
       }),
     get: (i) => db.getBinary(keys[i] as Buffer),
-    // Collects {key, value} entries, as a caller of the raw library would (and as range() does).
-    scan: (i) => {
-      const out: { key: Buffer; value: Buffer }[] = [];
-      for (const { key, value } of db.getRange({ start: keys[i] as Buffer, limit: SCAN })) {
-        out.push({ key, value });
-      }
-      return out.length;
-    },
+    scan: (i) => rawScan(db, keys[i] as Buffer, SCAN),
     close: () => {
       void root.close();
     },

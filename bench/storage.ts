@@ -15,7 +15,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { open } from 'lmdb';
 import { LmdbKV } from '../src/storage/backends/lmdb-kv.js';
 import { BTree } from '../src/storage/btree.js';
 import { fromKeyString, toKeyString } from '../src/storage/bytes.js';
@@ -23,6 +22,7 @@ import { PrefixKV } from '../src/storage/layers/prefix-kv.js';
 import { MemoryKV } from '../src/storage/memory-kv.js';
 import type { BatchOp, OrderedKV } from '../src/storage/ordered-kv.js';
 import { shuffled } from './shuffled.js';
+import { openRawLmdb, rawScan } from './storage-raw-lmdb.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -85,17 +85,7 @@ function rawBTree(): Subject {
 }
 
 function rawLmdb(dir: string): Subject {
-  const db = open<Buffer, Buffer>({
-    path: join(dir, 'data.mdb'),
-    encoding: 'binary',
-    keyEncoding: 'binary',
-    overlappingSync: false,
-    pageSize: 16384,
-    // LmdbKV's other options, so both sides run the same engine configuration.
-    mapSize: 1 << 30,
-    maxDbs: 2,
-    cache: false,
-  });
+  const db = openRawLmdb(dir);
   return {
     name: 'raw lmdb 3.5.6',
     putBatch: (idx) =>
@@ -103,14 +93,7 @@ function rawLmdb(dir: string): Subject {
         for (const i of idx) db.putSync(keys[i] as Buffer, value);
       }),
     get: (i) => db.getBinary(keys[i] as Buffer),
-    // Collects {key, value} entries, as a caller of the raw library would (and as range() does).
-    scan: (i) => {
-      const out: { key: Buffer; value: Buffer }[] = [];
-      for (const { key, value } of db.getRange({ start: keys[i] as Buffer, limit: SCAN })) {
-        out.push({ key, value });
-      }
-      return out.length;
-    },
+    scan: (i) => rawScan(db, keys[i] as Buffer, SCAN),
     clear: () =>
       db.transactionSync(() => {
         for (const k of [...db.getKeys()]) db.removeSync(k);

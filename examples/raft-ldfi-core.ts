@@ -4,13 +4,46 @@
  * declare `pcausal` lineage (each event depends on its node's previous one).
  */
 
-import { defineSpec, type Spec } from '../src/index.js';
+import { defineSpec, type Input, type NodeId, type Spec } from '../src/index.js';
 import { electionSafety, raftInvariants, voteUniqueness } from '../src/stores/raft/invariants.js';
-import { type RaftWireMessage, raftProcess } from '../src/stores/raft/process.js';
+import {
+  type RaftProcessOptions,
+  type RaftWireMessage,
+  raftProcess,
+} from '../src/stores/raft/process.js';
 import type { RaftTestingKnobs } from '../src/stores/raft/raft-node.js';
-import { RegisterMachine } from './raft-register.js';
+import {
+  type RegisterCommand,
+  RegisterMachine,
+  type RegisterQuery,
+  type RegisterResult,
+} from './raft-register.js';
 
 type Wire = RaftWireMessage<unknown, unknown, unknown>;
+
+/** The Raft process of a synchronous-model spec: the register state machine and one Raft tick per
+ * simulator tick; `options` sets the rest (timeouts in ticks, knobs, ...). */
+export function syncRegisterRaft(
+  options: Omit<
+    RaftProcessOptions<RegisterCommand, RegisterQuery, RegisterResult>,
+    'stateMachine' | 'tickMs'
+  >,
+): Spec<Wire>['process'] {
+  return raftProcess({
+    ...options,
+    tickMs: 1,
+    stateMachine: (kv) => new RegisterMachine(kv),
+  }) as Spec<Wire>['process'];
+}
+
+/** An input: at tick `at`, `to` is asked to replicate `write value` (session `s`, request 1). */
+export function proposeWrite(at: number, to: NodeId, value: number): Input<Wire> {
+  return {
+    at,
+    to,
+    msg: { type: 'propose', session: 's', seq: 1, command: { op: 'write', value } },
+  };
+}
 
 /** Election among three nodes: timeouts of 4–7 ticks, pre-vote on; the first leader (n3 with
  * LDFI's seed) is elected at tick 9. Guarantees: election safety and vote uniqueness. */
@@ -18,14 +51,7 @@ export function electionLdfiSpec(knobs: RaftTestingKnobs = {}): Spec<Wire> {
   return defineSpec<Wire>({
     name: knobs.grantVoteIgnoringVotedFor === true ? 'raft-election-double-vote' : 'raft-election',
     nodes: ['n1', 'n2', 'n3'],
-    process: raftProcess({
-      stateMachine: (kv) => new RegisterMachine(kv),
-      electionTicks: 4,
-      heartbeatTicks: 1,
-      tickMs: 1,
-      facts: 'election',
-      knobs,
-    }) as Spec<Wire>['process'],
+    process: syncRegisterRaft({ electionTicks: 4, heartbeatTicks: 1, facts: 'election', knobs }),
     time: { model: 'sync', eot: 12 },
     guarantees: { invariants: [electionSafety, voteUniqueness] },
     ldfi: { eot: 12, eff: 7, crashes: 1, precision: 'pcausal' },
@@ -40,22 +66,8 @@ export function replicationLdfiSpec(knobs: RaftTestingKnobs = {}): Spec<Wire> {
   return defineSpec<Wire>({
     name: 'raft-replication',
     nodes: ['n1', 'n2', 'n3'],
-    process: raftProcess({
-      stateMachine: (kv) => new RegisterMachine(kv),
-      electionTicks: 20,
-      heartbeatTicks: 1,
-      tickMs: 1,
-      preVote: false,
-      knobs,
-    }) as Spec<Wire>['process'],
-    inputs: [
-      { at: 1, to: 'n1', msg: { type: 'campaign' } },
-      {
-        at: 4,
-        to: 'n1',
-        msg: { type: 'propose', session: 's', seq: 1, command: { op: 'write', value: 7 } },
-      },
-    ],
+    process: syncRegisterRaft({ electionTicks: 20, heartbeatTicks: 1, preVote: false, knobs }),
+    inputs: [{ at: 1, to: 'n1', msg: { type: 'campaign' } }, proposeWrite(4, 'n1', 7)],
     time: { model: 'sync', eot: 8 },
     guarantees: { invariants: raftInvariants },
     ldfi: { eot: 8, eff: 4, crashes: 0, precision: 'pcausal' },

@@ -44,6 +44,15 @@ export function parseWhole(text: string): number {
   return Number(text);
 }
 
+/** Parses a TCP port 0-65535 (`--port 6379`; 0 lets the OS pick). */
+export function parsePort(text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n <= 65535)) {
+    throw new InvalidArgumentError(`expected a port 0-65535, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
 /** Parses a whole number >= 1 (`--eot 4`). */
 export function parsePositive(text: string): number {
   const n = parseWhole(text);

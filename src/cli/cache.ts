@@ -6,11 +6,11 @@
  *     --port 6379 --data cadre-data/n1
  */
 import { readFileSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import pino from 'pino';
 import { CacheDataError } from '../stores/cache/process.js';
 import { CacheServer } from '../stores/cache/server.js';
-import { parsePeersFlag, parseWhole } from './args.js';
+import { parsePeersFlag, parsePort, parseWhole } from './args.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
 
 /** Options of {@link cacheServe} (the CLI flags). */
@@ -85,12 +85,6 @@ export async function cacheServe(flags: CacheServeFlags): Promise<number> {
   await server.stop();
   logger.flush();
   return 0;
-}
-
-function parsePort(text: string): number {
-  const n = parseWhole(text);
-  if (n > 65535) throw new InvalidArgumentError('a port is 0-65535');
-  return n;
 }
 
 /** Registers `cadre cache serve`. */

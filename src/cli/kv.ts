@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import pino from 'pino';
 import { KvNode } from '../stores/kv/net/kv-node.js';
 import { startRespFront } from '../stores/kv/net/resp-front.js';
-import { parsePeersFlag, parsePositive } from './args.js';
+import { parsePeersFlag, parsePort, parsePositive } from './args.js';
 import { UsageError } from './errors.js';
 
 /** Flags of `cadre kv serve`. */
@@ -29,14 +29,6 @@ export interface KvServeFlags {
   /** Request deadline, in ms. Default 5000. */
   readonly timeoutMs?: number;
   readonly logLevel?: string;
-}
-
-function parsePort(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new InvalidArgumentError(`expected a port 0-65535, got ${JSON.stringify(text)}`);
-  }
-  return n;
 }
 
 /**

@@ -2,15 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Spec } from '../core/spec.js';
-import { withEndOfTime } from '../core/spec.js';
-import { type Tuple, tupleKey } from '../core/value.js';
-import { LDFI_SEED, type LdfiResult } from '../ldfi/verify.js';
+import type { Tuple } from '../core/value.js';
+import { gameRunner } from '../ldfi/strategies.js';
+import type { LdfiResult } from '../ldfi/verify.js';
 import { graphvizLayout } from '../report/graphviz.js';
 import { renderReport } from '../report/html.js';
 import { loadReportInput } from '../report/load.js';
 import type { ReportInput } from '../report/report-input.js';
 import { ReportDataError } from '../report/trace-data.js';
-import { runSimulation } from '../sim/simulator.js';
 import { EXIT_PASS, UsageError } from './errors.js';
 import { say, showPath, writeTrace } from './output.js';
 import { outcomeTuples } from './run-report.js';
@@ -93,23 +92,15 @@ export function traceGameRuns(
   result: LdfiResult,
   dir: string,
 ): Map<number, TracedGameRun> {
-  const game = withEndOfTime(spec, result.params.eot);
-  const goodOutcomes = new Map(
-    [...result.goodOutcomes].map(([g, tuples]) => [g, new Set(tuples.map(tupleKey))]),
-  );
+  const run = gameRunner(spec, result.params.eot, result.goodOutcomes);
   const out = new Map<number, TracedGameRun>();
   for (const r of result.runLog) {
     if (r.index === 0 || r.status === 'counterexample') continue;
     if (out.size >= GAME_RUN_TRACES_MAX) break;
-    const run = runSimulation(game, {
-      seed: LDFI_SEED,
-      plan: { faults: r.faults },
-      trace: true,
-      goodOutcomes,
-    });
-    if (run.trace === undefined) continue;
-    const file = writeTrace(join(dir, `run-${r.index}.trace.jsonl`), run.trace).file;
-    out.set(r.index, { trace: file, outcomes: outcomeTuples(run) });
+    const traced = run(r.faults, true);
+    if (traced.trace === undefined) continue;
+    const file = writeTrace(join(dir, `run-${r.index}.trace.jsonl`), traced.trace).file;
+    out.set(r.index, { trace: file, outcomes: outcomeTuples(traced) });
   }
   return out;
 }

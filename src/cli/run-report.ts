@@ -32,7 +32,7 @@ export function printVerdict(spec: Spec<unknown>, result: RunResult): void {
     );
   } else if (result.status === 'fail') {
     const n = result.violations.length;
-    say(`FAIL: ${n} guarantee violation${n === 1 ? '' : 's'}`);
+    say(`FAIL: ${plural(n, 'guarantee violation')}`);
     for (const v of result.violations) {
       const event = v.eventId === undefined ? '' : ` (after event ${v.eventId})`;
       say(`  ${v.kind} ${v.guarantee} violated at time ${v.time}${event}: ${v.message}`);
@@ -85,7 +85,7 @@ export function shrinkAndWrite(
   const to = shrunk.plan.faults.length;
   const note = shrunk.exhausted ? ' (run budget spent: may not be minimal)' : '';
   say(
-    `shrunk seed ${seed}'s plan from ${from} fault${from === 1 ? '' : 's'} to ${to} in ${shrunk.runs} runs${note}: ${describePlan(shrunk.plan)}`,
+    `shrunk seed ${seed}'s plan from ${plural(from, 'fault')} to ${to} in ${shrunk.runs} runs${note}: ${describePlan(shrunk.plan)}`,
   );
   say(`wrote ${showPath(file)}`);
   return showPath(file);

@@ -1,6 +1,6 @@
 import type { Fault } from '../core/fault.js';
 import { type Spec, withEndOfTime } from '../core/spec.js';
-import { tupleKey } from '../core/value.js';
+import { type Tuple, tupleKey } from '../core/value.js';
 import { Prng } from '../sim/prng.js';
 import type { RunResult } from '../sim/result.js';
 import { runSimulation } from '../sim/simulator.js';
@@ -24,18 +24,33 @@ export interface SearchResult {
   readonly complete: boolean;
 }
 
-/** The game's spec: synchronous time at `eot`, no spec-level faults, and the failure-free good
- * outcomes (Molly's `isGood`) for judging runs. */
+/**
+ * Runs of an LDFI game at `eot` (seed {@link LDFI_SEED}, the faults given), judged against
+ * `goodOutcomes` (per pre/post guarantee, the failure-free run's post tuples: Molly's `isGood`),
+ * with the trace on when asked: the run the game saw, since a run is a pure function of (spec,
+ * seed, plan).
+ */
+export function gameRunner<M>(
+  spec: Spec<M>,
+  eot: number,
+  goodOutcomes: ReadonlyMap<string, readonly Tuple[]>,
+): (faults: readonly Fault[], trace?: boolean) => RunResult {
+  const game = withEndOfTime(spec, eot);
+  const good = new Map<string, ReadonlySet<string>>();
+  for (const [name, tuples] of goodOutcomes) good.set(name, new Set(tuples.map(tupleKey)));
+  return (faults, trace = false) =>
+    runSimulation(game, { seed: LDFI_SEED, plan: { faults }, goodOutcomes: good, trace });
+}
+
+/** The game's failure-free run (synchronous time at `eot`, no spec-level faults) and a runner
+ * judging runs against its outcomes. */
 function prepare<M>(spec: Spec<M>, params: LdfiParams) {
   checkParams(spec as Spec<unknown>, params);
-  const game = withEndOfTime(spec, params.eot);
-  const failureFree = runSimulation(game, { seed: LDFI_SEED, plan: { faults: [] } });
-  const good = new Map<string, ReadonlySet<string>>();
-  for (const [name, tuples] of failureFree.postTuples)
-    good.set(name, new Set(tuples.map(tupleKey)));
-  const run = (faults: readonly Fault[], trace = false) =>
-    runSimulation(game, { seed: LDFI_SEED, plan: { faults }, goodOutcomes: good, trace });
-  return { failureFree, run };
+  const failureFree = runSimulation(withEndOfTime(spec, params.eot), {
+    seed: LDFI_SEED,
+    plan: { faults: [] },
+  });
+  return { failureFree, run: gameRunner(spec, params.eot, failureFree.postTuples) };
 }
 
 /** Runs the game once under `faults` with the trace on, judged as the searches judge a run (a

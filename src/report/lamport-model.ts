@@ -1,6 +1,6 @@
 import { describeFault, type Fault } from '../core/fault.js';
 import type { Lineage } from '../lineage/lineage.js';
-import { type EventKind, eventKinds, type TraceMessage } from '../sim/trace.js';
+import { type EventKind, eventKinds, type StoreName, type TraceMessage } from '../sim/trace.js';
 import type { FaultCut } from './fault-cuts.js';
 import type { TraceData } from './trace-data.js';
 
@@ -202,6 +202,9 @@ export function buildLamportModel(
     noteOffsets: [0] as number[],
     notes: [] as number[],
   };
+  /** Reads or writes as flat (store 0 s/1 m, key string, event) triples. */
+  const accessTriples = (list: readonly (readonly [StoreName, string, number])[]): number[] =>
+    list.flatMap(([store, key, event]) => [store === 's' ? 0 : 1, strings.id(key), event]);
   for (const e of data.events) {
     const seen = new Set<number>();
     for (const p of lineage.premises(e.id)) {
@@ -213,20 +216,18 @@ export function buildLamportModel(
             : p.kind === 'previous'
               ? [p.event]
               : p.writers;
-      for (const id of ids) if (id >= 0 && !seen.has(id)) seen.add(id);
+      for (const id of ids) if (id >= 0) seen.add(id);
     }
-    parents.ids.push(...seen);
-    parents.offsets.push(parents.ids.length);
-    for (const [store, key, writer] of e.reads)
-      details.reads.push(store === 's' ? 0 : 1, strings.id(key), writer);
-    details.readOffsets.push(details.reads.length);
-    for (const [store, key, sameAs] of e.writes)
-      details.writes.push(store === 's' ? 0 : 1, strings.id(key), sameAs);
-    details.writeOffsets.push(details.writes.length);
-    for (const [name, args] of e.emits) details.emits.push(strings.id(formatFactText(name, args)));
-    details.emitOffsets.push(details.emits.length);
-    for (const note of e.notes) details.notes.push(strings.id(note));
-    details.noteOffsets.push(details.notes.length);
+    appendRun(parents.ids, parents.offsets, [...seen]);
+    appendRun(details.reads, details.readOffsets, accessTriples(e.reads));
+    appendRun(details.writes, details.writeOffsets, accessTriples(e.writes));
+    const emits = e.emits.map(([name, args]) => strings.id(formatFactText(name, args)));
+    appendRun(details.emits, details.emitOffsets, emits);
+    appendRun(
+      details.notes,
+      details.noteOffsets,
+      e.notes.map((note) => strings.id(note)),
+    );
   }
 
   const down: [number, number, number, number][] = [];
@@ -324,6 +325,12 @@ function faultText(trigger: number | string | null): string {
   } catch {
     return trigger;
   }
+}
+
+/** Appends one event's run to a CSR column: its `values`, then the end offset. */
+function appendRun(values: number[], offsets: number[], run: readonly number[]): void {
+  for (const v of run) values.push(v);
+  offsets.push(values.length);
 }
 
 /** Interns strings: equal strings get one index. */

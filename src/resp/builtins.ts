@@ -12,6 +12,7 @@
 import { argKeyword, argText, parseInteger } from './args.js';
 import type { CommandSpec, RespConnection } from './commands.js';
 import { RespError } from './errors.js';
+import { globMatch } from './glob.js';
 import type { RespMetrics } from './metrics.js';
 import { OK, PONG, type Reply } from './reply.js';
 
@@ -46,19 +47,15 @@ function wrongArity(name: string): RespError {
   return new RespError(`wrong number of arguments for '${name}' command`);
 }
 
-/** Redis's rule for client names: printable ASCII without spaces. */
-function validClientName(name: Buffer): boolean {
-  for (const byte of name) if (byte <= 0x20 || byte >= 0x7f) return false;
-  return true;
-}
-
-/** Redis's stringmatchlen, reduced to `*`, `?` and literal characters, case-insensitive. */
-function globMatches(pattern: string, text: string): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 'is').test(text);
+/** `name` as text if it passes Redis's rule for client names (printable ASCII without spaces);
+ * otherwise Redis's error. */
+function checkClientName(name: Buffer): string {
+  for (const byte of name) {
+    if (byte <= 0x20 || byte >= 0x7f) {
+      throw new RespError('Client names cannot contain spaces, newlines or special characters.');
+    }
+  }
+  return name.toString('latin1');
 }
 
 /** The built-in command table for a server described by `ctx`. */
@@ -183,13 +180,7 @@ export function builtinCommands<S>(ctx: BuiltinContext<S>): Record<string, Comma
               );
             }
             if (option === 'SETNAME' && i + 1 < args.length) {
-              const name = args[++i]!;
-              if (!validClientName(name)) {
-                throw new RespError(
-                  'Client names cannot contain spaces, newlines or special characters.',
-                );
-              }
-              newName = name.toString('latin1');
+              newName = checkClientName(args[++i]!);
               continue;
             }
             throw new RespError(
@@ -216,13 +207,8 @@ export function builtinCommands<S>(ctx: BuiltinContext<S>): Record<string, Comma
             return conn.name ?? null;
           case 'SETNAME': {
             if (rest !== 1) throw wrongArity('client|setname');
-            const name = args[1]!;
-            if (!validClientName(name)) {
-              throw new RespError(
-                'Client names cannot contain spaces, newlines or special characters.',
-              );
-            }
-            conn.name = name.length === 0 ? undefined : name.toString('latin1');
+            const name = checkClientName(args[1]!);
+            conn.name = name.length === 0 ? undefined : name;
             return OK;
           }
           case 'SETINFO': {
@@ -286,9 +272,10 @@ export function builtinCommands<S>(ctx: BuiltinContext<S>): Record<string, Comma
         const out: string[] = [];
         const seen = new Set<string>();
         for (const raw of args.slice(1)) {
-          const pattern = argText(raw);
+          // Redis matches config names case-insensitively (stringmatch with nocase).
+          const pattern = argText(raw).toLowerCase();
           for (const [name, value] of Object.entries(ctx.config)) {
-            if (!seen.has(name) && globMatches(pattern, name)) {
+            if (!seen.has(name) && globMatch(pattern, name.toLowerCase())) {
               seen.add(name);
               out.push(name, value);
             }

@@ -433,13 +433,7 @@ export class NodeHost<M> {
   ): void {
     const trace = this.#trace;
     const eventId = trace?.begin(kind, trigger, cause) ?? -1;
-    const stage = new StagedKV(
-      group,
-      LMDB_KEY_BYTES_MAX,
-      trace === undefined
-        ? undefined
-        : { read: (k) => trace.read('s', k), write: (k, same) => trace.write('s', k, same) },
-    );
+    const stage = new StagedKV(group, LMDB_KEY_BYTES_MAX, trace?.observer('s'));
     const running: Running<M> = { incarnation: this.#incarnation, stage, sends: [], eventId };
     this.#running = running;
     const t0 = performance.now();
@@ -480,14 +474,7 @@ export class NodeHost<M> {
     this.#incarnation++;
     const incarnation = this.#incarnation;
     const guard = (what: string) => this.#guard(incarnation, what);
-    const trace = this.#trace;
-    this.#memory = new RuntimeMemory(
-      this.id,
-      guard,
-      trace === undefined
-        ? undefined
-        : { read: (k) => trace.read('m', k), write: (k, same) => trace.write('m', k, same) },
-    );
+    this.#memory = new RuntimeMemory(this.id, guard, this.#trace?.observer('m'));
     try {
       this.#process = this.#options.process(this.id);
     } catch (error) {

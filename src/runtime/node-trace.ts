@@ -46,6 +46,14 @@ export interface NodeTraceEvent {
 }
 
 /** Writes one node's trace. Not used when tracing is off (the host then never calls it). */
+/** Hooks through which the node host learns what a handler read and wrote in one store (storage
+ * or memory), for the trace. Keys are latin1 key strings for storage, memory keys for memory. */
+export interface AccessObserver {
+  read(key: string): void;
+  /** `same`: the new value equals the one it replaces (an alternative derivation). */
+  write(key: string, same: boolean): void;
+}
+
 export class NodeTraceWriter {
   readonly segment: number;
   readonly #fd: number;
@@ -95,6 +103,11 @@ export class NodeTraceWriter {
       notes: [],
     };
     return id;
+  }
+
+  /** Reports reads and writes of `store` ('s' storage, 'm' memory) to this trace. */
+  observer(store: 's' | 'm'): AccessObserver {
+    return { read: (k) => this.read(store, k), write: (k, same) => this.write(store, k, same) };
   }
 
   read(store: 's' | 'm', key: string): void {

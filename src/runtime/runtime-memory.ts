@@ -1,12 +1,6 @@
 import type { TrackedStore } from '../core/tracked-store.js';
 import { stableJson } from '../sim/trace.js';
-
-/** Hooks through which the node host learns what a handler read and wrote in memory (trace). */
-export interface MemoryObserver {
-  read(key: string): void;
-  /** `same`: the new value equals the one it replaces (an alternative derivation). */
-  write(key: string, same: boolean): void;
-}
+import type { AccessObserver } from './node-trace.js';
 
 /**
  * `ctx.memory` on a real node: a plain map, lost when the process restarts (a new incarnation gets
@@ -20,7 +14,7 @@ export class RuntimeMemory implements TrackedStore {
   constructor(
     readonly node: string,
     readonly guard: (what: string) => void,
-    readonly observer?: MemoryObserver,
+    readonly observer?: AccessObserver,
   ) {}
 
   get<T = unknown>(key: string): T | undefined {

@@ -11,14 +11,7 @@ import {
   type RangeOptions,
 } from '../storage/ordered-kv.js';
 import { overlayGet, overlayRange } from '../storage/overlay.js';
-
-/** Hooks through which the node host learns what a handler read and wrote (for the trace). */
-export interface StagedKVObserver {
-  /** A read of `key` (latin1 key string). */
-  read(key: string): void;
-  /** A write of `key`; `same` when the new value equals the one it replaces. */
-  write(key: string, same: boolean): void;
-}
+import type { AccessObserver } from './node-trace.js';
 
 /**
  * Writes staged over a base store: reads see the staged writes (a handler sees its own writes),
@@ -43,7 +36,7 @@ export class StagedKV implements OrderedKV {
     readonly base: OrderedKVReader,
     readonly keyBytesMax: number,
     /** Optional read/write hooks (tracing); reads of the base made to compare values are silent. */
-    readonly observer?: StagedKVObserver,
+    readonly observer?: AccessObserver,
   ) {}
 
   /** Number of staged operations. */

@@ -81,7 +81,8 @@ test('baselines: random reports its mean, exhaustive finds the same bug', () => 
   assert.match(
     exhaustive.stdout,
     /COUNTEREXAMPLE after [\d,]+ runs: C\(a,2,send-omission\) O\(a,[bc],1\)/,
-  ); // Baselines keep no traces: the counterexample is replayed traced, and its report written.
+  );
+  // Baselines keep no traces: the counterexample is replayed traced, and its report written.
   assert.match(
     exhaustive.stdout,
     /reproduce: npx cadre replay examples\/retry-deliv.ts --seed 1 --plan .*counterexample\.plan\.json --eot 4/,

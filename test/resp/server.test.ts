@@ -147,6 +147,12 @@ describe('RespServer', () => {
     assert.match(info as string, /\r\nloading:0\r\n/);
     assert.match(info as string, /# Keyspace\r\nkeys:0\r\n/);
     assert.ok((count as number) >= 15);
+    // CONFIG GET patterns are Redis globs matched case-insensitively, as in Redis.
+    c.send(Buffer.concat([cmd('CONFIG', 'GET', 'SA?E'), cmd('CONFIG', 'GET', '[a-b]*')]));
+    assert.deepEqual(await c.take(2), [
+      ['save', ''],
+      ['appendonly', 'no'],
+    ]);
     c.close();
   });
 

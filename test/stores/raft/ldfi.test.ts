@@ -2,9 +2,9 @@
 // them, and the double-vote bug is found. Bounds and run counts are measured (see the asserts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { electionLdfiSpec, replicationLdfiSpec } from '../../../examples/raft-ldfi-core.js';
 import { describeFault } from '../../../src/index.js';
 import { verify } from '../../../src/ldfi/verify.js';
-import { electionLdfiSpec, replicationLdfiSpec } from './fixtures/ldfi-specs.js';
 
 describe('raft under LDFI', () => {
   it('election: verified within EOT 12, EFF 7, one crash (election safety, vote uniqueness)', (t) => {

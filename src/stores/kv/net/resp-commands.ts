@@ -15,6 +15,7 @@ import type { CommandSpec, CommandTable } from '../../../resp/commands.js';
 import { NOT_AN_INTEGER, RespError, SYNTAX_ERROR } from '../../../resp/errors.js';
 import { globMatch } from '../../../resp/glob.js';
 import { OK, type Reply } from '../../../resp/reply.js';
+import { strinc } from '../../../storage/layers/subspace.js';
 import {
   type KeyValue,
   KV_KEY_BYTES_MAX,
@@ -25,6 +26,7 @@ import {
   type KvResult,
   LEASE_TTL_MS_MAX,
 } from '../commands.js';
+import { bytesOf, stringOf } from '../layout.js';
 import { commandProblem, queryProblem } from '../validate.js';
 import { type KvBackend, type KvSession, KvUnavailableError } from './kv-backend.js';
 
@@ -68,10 +70,8 @@ function checkValue(value: Buffer): string {
 
 /** The first key after every key starting with `prefix` ('' when none bounds it). */
 export function prefixEnd(prefix: string): string {
-  let n = prefix.length;
-  while (n > 0 && prefix.charCodeAt(n - 1) === 0xff) n--;
-  if (n === 0) return '';
-  return prefix.slice(0, n - 1) + String.fromCharCode(prefix.charCodeAt(n - 1) + 1);
+  const end = strinc(bytesOf(prefix));
+  return end === undefined ? '' : stringOf(end);
 }
 
 /** The argument of REQUEST as a checked command or query; a RespError names what is wrong. */
